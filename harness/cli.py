@@ -1,0 +1,38 @@
+"""`harness` command line. User errors end in one message and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from spaces.errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from harness.commands import data, list_command, query, run
+
+    parser = argparse.ArgumentParser(
+        prog="harness", description="Differentiable NAS methods on one supernet engine, scored by benchmark oracles."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (run, query, data, list_command):
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as error:
+        print(f"harness: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("harness: interrupted; finished epochs are saved and the run resumes when started again",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Resolving a run's configuration: base <- method defaults <- preset <- flags <- --set.
+
+The resolved config is a nested dict of plain JSON values; it is saved as
+config.json and its hash (without the seed) names the run directory.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import Any
+
+from harness.presets import preset
+from methods.registry import method_defaults
+from spaces.errors import ConfigError
+from spaces.registry import get_space
+
+# Settings owned by the harness rather than by a method (harness choices).
+BASE: dict[str, Any] = {
+    "dataset": "cifar10",
+    "data": {
+        "split": "darts",  # DARTS convention: first half trains w, second half is alpha's validation set
+        "train_portion": 0.5,
+        "split_file": None,  # the official NB201 cifar-split.txt when split = "nb201"
+        "subset": None,  # N images from each side, for CPU-scale runs
+        "cutout": 0,  # DARTS search uses no cutout
+        "augment": True,  # random crop (pad 4) + horizontal flip, on both sides, as DARTS search
+    },
+    "eval": {"batch_size": 256},
+}
+SEARCH_DATASETS = ("cifar10", "cifar100", "svhn", "ImageNet16-120")
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def parse_assignment(text: str) -> tuple[list[str], Any]:
+    """`a.b=value` -> (["a", "b"], value); the value is JSON when it parses as JSON, else a string."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set takes key=value (for example arch.lr=0.001), got {text!r}")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip().split("."), value
+
+
+def apply_assignment(config: dict[str, Any], path: list[str], value: Any) -> None:
+    node = config
+    for depth, key in enumerate(path[:-1]):
+        if not isinstance(node.get(key), dict):
+            raise ConfigError(f"--set {'.'.join(path)}: {'.'.join(path[:depth + 1])} is not a section of the config")
+        node = node[key]
+    if path[-1] not in node:
+        known = ", ".join(sorted(node))
+        raise ConfigError(f"--set {'.'.join(path)}: no such setting; this section has: {known}")
+    node[path[-1]] = value
+
+
+def resolve_config(
+    method: str,
+    space: str,
+    preset_name: str = "paper",
+    dataset: str | None = None,
+    epochs: int | None = None,
+    assignments: list[str] = (),
+) -> dict[str, Any]:
+    get_space(space)  # fails early with the list of spaces
+    config = deep_merge(BASE, method_defaults(method, space))
+    config = deep_merge(config, preset(preset_name))
+    config.update(method=method, space=space, preset=preset_name)
+    if dataset is not None:
+        config["dataset"] = dataset
+    if epochs is not None:
+        config["epochs"] = epochs
+    for text in assignments:
+        apply_assignment(config, *parse_assignment(text))
+    validate(config)
+    return config
+
+
+def validate(config: dict[str, Any]) -> None:
+    def positive_int(value, name):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+
+    if config["dataset"] not in SEARCH_DATASETS:
+        raise ConfigError(f"unknown dataset {config['dataset']!r}; search datasets: {', '.join(SEARCH_DATASETS)}")
+    positive_int(config["epochs"], "epochs")
+    positive_int(config["data"]["batch_size"], "data.batch_size")
+    if config["data"]["subset"] is not None:
+        positive_int(config["data"]["subset"], "data.subset")
+    if config["data"]["split"] not in ("darts", "nb201"):
+        raise ConfigError(f"data.split must be 'darts' or 'nb201', got {config['data']['split']!r}")
+    if config["data"]["split"] == "nb201" and not config["data"]["split_file"]:
+        raise ConfigError("data.split=nb201 needs data.split_file=PATH (the official cifar-split.txt)")
+    if config["data"]["split"] == "nb201" and config["dataset"] != "cifar10":
+        raise ConfigError("the NB201 split file applies to cifar10 only; use data.split=darts for other datasets")
+    portion = config["data"]["train_portion"]
+    if not isinstance(portion, (int, float)) or not 0 < portion < 1:
+        raise ConfigError(f"data.train_portion must be between 0 and 1 (exclusive), got {portion!r}")
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    """Short hash of everything that changes results (the seed is a separate directory level)."""
+    canonical = json.dumps({k: v for k, v in config.items() if k != "seed"}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]

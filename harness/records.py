@@ -1,0 +1,80 @@
+"""Run records on disk (DESIGN.md, "A run, as data flows").
+
+runs/<space>/<dataset>/<method>/<config-hash>/seed-<k>/
+    config.json     resolved config + versions, git revision, device
+    epochs.jsonl    one JSON object per finished epoch
+    checkpoint.pt   latest state, written atomically
+    summary.json    written when the run is complete
+Reports read only these files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spaces.errors import BenchmarkFileError
+
+
+@dataclass(frozen=True)
+class RunDir:
+    path: Path
+
+    @classmethod
+    def for_config(cls, out_root: Path, config: dict[str, Any], config_hash: str, seed: int) -> "RunDir":
+        return cls(out_root / config["space"] / config["dataset"] / config["method"] / config_hash / f"seed-{seed}")
+
+    @property
+    def config(self) -> Path:
+        return self.path / "config.json"
+
+    @property
+    def epochs(self) -> Path:
+        return self.path / "epochs.jsonl"
+
+    @property
+    def checkpoint(self) -> Path:
+        return self.path / "checkpoint.pt"
+
+    @property
+    def summary(self) -> Path:
+        return self.path / "summary.json"
+
+    def is_complete(self) -> bool:
+        return self.summary.exists()
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise BenchmarkFileError(f"{path} does not exist") from None
+    except json.JSONDecodeError as error:
+        raise BenchmarkFileError(f"{path} is not valid JSON ({error}); the run record is damaged") from None
+
+
+def read_epochs(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    rows = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            raise BenchmarkFileError(f"{path}, line {number}: not valid JSON; the run record is damaged") from None
+    return rows
+
+
+def find_run_dirs(roots: list[Path]) -> list[RunDir]:
+    """Every run directory (one holding config.json) at or below the given paths."""
+    found = []
+    for root in roots:
+        if not root.exists():
+            raise BenchmarkFileError(f"{root} does not exist")
+        candidates = [root] if (root / "config.json").exists() else sorted(p.parent for p in root.rglob("config.json"))
+        found.extend(RunDir(p) for p in candidates)
+    return found

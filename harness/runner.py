@@ -1,0 +1,175 @@
+"""One search run: one method, one space, one dataset, one seed (DESIGN.md, "A run").
+
+Per epoch it appends a row to epochs.jsonl (derived architecture, oracle
+columns, supernet losses, diagnostics) and writes a checkpoint atomically; a
+run started again with the same config and seed resumes from the checkpoint.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from harness.atomic import save_torch, write_json, write_jsonl
+from harness.config import config_hash
+from harness.data.loaders import paired_loaders
+from harness.evaluate import supernet_accuracy
+from harness.provenance import provenance
+from harness.records import RunDir, read_epochs, read_json
+from methods.registry import create_method
+from spaces.errors import BenchmarkFileError, ConfigError
+from spaces.nb201.paper_columns import paper_columns
+from spaces.registry import get_space
+
+CHECKPOINT_FORMAT = 1
+ESTIMATE_AFTER_STEPS = 3
+
+
+@dataclass
+class RunResult:
+    run_dir: RunDir
+    rows: list[dict[str, Any]]
+    resumed_at: int | None  # epochs already done when this invocation started; None for a fresh run
+    already_complete: bool
+
+
+def seed_generators(seed: int) -> dict[str, int]:
+    """Independent streams for supernet init, arch init / method sampling, and data order."""
+    children = np.random.SeedSequence(seed).spawn(3)
+    return {name: int(child.generate_state(1, dtype=np.uint64)[0] >> 1)
+            for name, child in zip(("init", "method", "data"), children)}
+
+
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def run_seed(
+    config: dict[str, Any],
+    seed: int,
+    out_root: Path,
+    device: torch.device,
+    image_set,
+    oracle,
+    show_progress: bool = True,
+    estimate_duration: bool = False,
+    log: Callable[[str], None] = print,
+) -> RunResult:
+    digest = config_hash(config)
+    run = RunDir.for_config(out_root, config, digest, seed)
+    if run.is_complete():
+        return RunResult(run, read_epochs(run.epochs), None, already_complete=True)
+
+    seeds = seed_generators(seed)
+    space = get_space(config["space"])
+    net = space.supernet(config["supernet"], image_set.num_classes, _generator(seeds["init"])).to(device)
+    method = create_method(config["method"], space, net, config, _generator(seeds["method"]))
+    data = config["data"]
+    loader = paired_loaders(
+        image_set, data["split"], data["batch_size"], device, seeds["data"], subset=data["subset"],
+        cutout=data["cutout"], augment=data["augment"], split_file=data["split_file"],
+        train_portion=data["train_portion"],
+    )
+
+    rows: list[dict[str, Any]] = []
+    start_epoch, resumed_at = 0, None
+    if run.checkpoint.exists():
+        start_epoch = _restore(run, digest, seed, net, method, loader, device)
+        rows = read_epochs(run.epochs)[:start_epoch]
+        resumed_at = start_epoch
+        log(f"seed {seed}: resuming at epoch {start_epoch + 1}/{config['epochs']} from {run.checkpoint}")
+    else:
+        write_json(run.config, {"config": config, "seed": seed, "config_hash": digest, "seed_streams": seeds,
+                                "provenance": provenance(device)})
+
+    steps = len(loader)
+    bar = tqdm(total=config["epochs"] * steps, initial=start_epoch * steps, disable=not show_progress,
+               desc=f"{config['method']} seed {seed}", unit="step", dynamic_ncols=True, leave=False)
+    searched_seconds = rows[-1]["time"]["search_seconds"] if rows else 0.0
+    net.train()
+    for epoch in range(start_epoch, config["epochs"]):
+        started = time.perf_counter()
+        lr = method.w_optimizer.param_groups[0]["lr"]
+        totals = {"train_loss": torch.zeros((), device=device), "train_correct": torch.zeros((), device=device),
+                  "val_loss": torch.zeros((), device=device)}
+        for step, (train_batch, val_batch) in enumerate(loader):
+            stats = method.step(train_batch, val_batch, progress=(epoch + step / steps) / config["epochs"])
+            for key in totals:
+                totals[key] += stats[key]
+            bar.update(1)
+            if estimate_duration and epoch == start_epoch and step == ESTIMATE_AFTER_STEPS - 1:
+                per_step = (time.perf_counter() - started) / ESTIMATE_AFTER_STEPS
+                remaining = per_step * steps * (config["epochs"] - start_epoch)
+                log(f"estimate: {per_step:.2f} s per step x {steps} steps x {config['epochs'] - start_epoch} epochs "
+                    f"= about {remaining / 3600:.1f} h per seed on {device}")
+        method.end_epoch()
+        epoch_seconds = time.perf_counter() - started
+        searched_seconds += epoch_seconds
+        row = _epoch_row(epoch, method, net, loader, totals, steps, lr, oracle, config)
+        row["time"] = {"epoch_seconds": epoch_seconds, "search_seconds": searched_seconds}
+        if not all(np.isfinite([row["train_loss"], row["val_loss"]])):
+            bar.close()
+            raise ConfigError(f"seed {seed}: the loss became {row['train_loss']} at epoch {epoch + 1}; run stopped")
+        rows.append(row)
+        write_jsonl(run.epochs, rows)
+        _save(run, digest, seed, epoch + 1, net, method, loader)
+        bar.set_postfix(epoch=epoch + 1, arch_skips=row["skip_count"], refresh=False)
+    bar.close()
+    write_json(run.summary, {"complete": True, "epochs": config["epochs"], "search_seconds": searched_seconds,
+                             "final": {k: v for k, v in rows[-1].items() if k != "arch_weights"}})
+    return RunResult(run, rows, resumed_at, already_complete=False)
+
+
+def _epoch_row(epoch, method, net, loader, totals, steps, lr, oracle, config) -> dict[str, Any]:
+    arch = method.derive()
+    n_train = steps * config["data"]["batch_size"]
+    val_loss, val_acc = supernet_accuracy(net, method.arch_weights().detach(), loader.val_images, loader.val_labels,
+                                          config["eval"]["batch_size"], loader.mean, loader.std)
+    diagnostics = method.diagnostics()
+    row: dict[str, Any] = {
+        "epoch": epoch + 1,
+        "arch": str(arch),
+        "skip_count": arch.count("skip_connect"),
+        "parametric_count": arch.num_parametric,
+        "train_loss": float(totals["train_loss"]) / steps,
+        "train_acc": 100.0 * float(totals["train_correct"]) / min(n_train, loader.num_train),
+        "search_val_loss": float(totals["val_loss"]) / steps,
+        "val_loss": val_loss,
+        "val_acc": val_acc,
+        "lr": lr,
+        **diagnostics,
+    }
+    if oracle is not None:
+        row.update(paper_columns(oracle, arch))
+    return row
+
+
+def _save(run: RunDir, digest, seed, epochs_done, net, method, loader) -> None:
+    save_torch(run.checkpoint, {
+        "format": CHECKPOINT_FORMAT, "config_hash": digest, "seed": seed, "epoch": epochs_done,
+        "net": net.state_dict(), "method": method.state_dict(), "loader": loader.state_dict(),
+    })
+
+
+def _restore(run: RunDir, digest, seed, net, method, loader, device) -> int:
+    try:
+        state = torch.load(run.checkpoint, map_location=device, weights_only=False)
+    except (RuntimeError, EOFError, OSError, ValueError) as error:
+        raise BenchmarkFileError(
+            f"checkpoint {run.checkpoint} cannot be read ({error}); delete it to start this seed over"
+        ) from None
+    if state.get("format") != CHECKPOINT_FORMAT or state.get("config_hash") != digest or state.get("seed") != seed:
+        raise BenchmarkFileError(f"checkpoint {run.checkpoint} belongs to another config or seed; delete it")
+    net.load_state_dict(state["net"])
+    method.load_state_dict(state["method"])
+    loader.load_state_dict(state["loader"])
+    recorded = read_json(run.config)
+    if recorded.get("config_hash") != digest:
+        raise BenchmarkFileError(f"{run.config} does not match this run's config; the run directory is damaged")
+    return int(state["epoch"])

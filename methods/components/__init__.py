@@ -1,0 +1,1 @@
+"""Small interchangeable parts that compose a search method (DESIGN.md, "Method")."""
