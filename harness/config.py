@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from harness.presets import preset
+from methods.components.catalog import default_sections
 from methods.registry import method_defaults
 from spaces.errors import ConfigError
 from spaces.registry import get_space
@@ -28,6 +29,10 @@ BASE: dict[str, Any] = {
         "augment": True,  # random crop (pad 4) + horizontal flip, on both sides, as DARTS search
     },
     "eval": {"batch_size": 256},
+    # Components every method can switch (methods/components/catalog.py); methods override.
+    "inner_reg": "none",
+    "outer_reg": "none",
+    "schedule": "alternate",
 }
 SEARCH_DATASETS = ("cifar10", "cifar100", "svhn", "ImageNet16-120")
 
@@ -75,7 +80,7 @@ def resolve_config(
     assignments: list[str] = (),
 ) -> dict[str, Any]:
     get_space(space)  # fails early with the list of spaces
-    config = deep_merge(BASE, method_defaults(method, space))
+    config = deep_merge(deep_merge(BASE, default_sections()), method_defaults(method, space))
     config = deep_merge(config, preset(preset_name))
     config.update(method=method, space=space, preset=preset_name)
     if dataset is not None:

@@ -22,6 +22,7 @@ from harness.data.loaders import paired_loaders
 from harness.evaluate import supernet_accuracy
 from harness.provenance import provenance
 from harness.records import RunDir, read_epochs, read_json
+from methods.progress import Progress
 from methods.registry import create_method
 from spaces.errors import BenchmarkFileError, ConfigError
 from spaces.nb201.paper_columns import paper_columns
@@ -96,12 +97,15 @@ def run_seed(
     for epoch in range(start_epoch, config["epochs"]):
         started = time.perf_counter()
         lr = method.w_optimizer.param_groups[0]["lr"]
-        totals = {"train_loss": torch.zeros((), device=device), "train_correct": torch.zeros((), device=device),
-                  "val_loss": torch.zeros((), device=device)}
+        totals = {key: torch.zeros((), device=device) for key in ("train_loss", "train_correct", "val_loss")}
+        arch_steps = 0
         for step, (train_batch, val_batch) in enumerate(loader):
-            stats = method.step(train_batch, val_batch, progress=(epoch + step / steps) / config["epochs"])
-            for key in totals:
-                totals[key] += stats[key]
+            stats = method.step(train_batch, val_batch, Progress(epoch, config["epochs"], step, steps))
+            totals["train_loss"] += stats["train_loss"]
+            totals["train_correct"] += stats["train_correct"]
+            if stats["arch_step"] is not None:
+                totals["val_loss"] += stats["val_loss"]
+                arch_steps += 1
             bar.update(1)
             if estimate_duration and epoch == start_epoch and step == ESTIMATE_AFTER_STEPS - 1:
                 per_step = (time.perf_counter() - started) / ESTIMATE_AFTER_STEPS
@@ -111,7 +115,7 @@ def run_seed(
         method.end_epoch()
         epoch_seconds = time.perf_counter() - started
         searched_seconds += epoch_seconds
-        row = _epoch_row(epoch, method, net, loader, totals, steps, lr, oracle, config)
+        row = _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle, config)
         row["time"] = {"epoch_seconds": epoch_seconds, "search_seconds": searched_seconds}
         if not all(np.isfinite([row["train_loss"], row["val_loss"]])):
             bar.close()
@@ -126,10 +130,9 @@ def run_seed(
     return RunResult(run, rows, resumed_at, already_complete=False)
 
 
-def _epoch_row(epoch, method, net, loader, totals, steps, lr, oracle, config) -> dict[str, Any]:
+def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle, config) -> dict[str, Any]:
     arch = method.derive()
-    n_train = steps * config["data"]["batch_size"]
-    val_loss, val_acc = supernet_accuracy(net, method.arch_weights().detach(), loader.val_images, loader.val_labels,
+    val_loss, val_acc = supernet_accuracy(net, method.eval_weights(), loader.val_images, loader.val_labels,
                                           config["eval"]["batch_size"], loader.mean, loader.std)
     diagnostics = method.diagnostics()
     row: dict[str, Any] = {
@@ -138,13 +141,15 @@ def _epoch_row(epoch, method, net, loader, totals, steps, lr, oracle, config) ->
         "skip_count": arch.count("skip_connect"),
         "parametric_count": arch.num_parametric,
         "train_loss": float(totals["train_loss"]) / steps,
-        "train_acc": 100.0 * float(totals["train_correct"]) / min(n_train, loader.num_train),
-        "search_val_loss": float(totals["val_loss"]) / steps,
+        "train_acc": 100.0 * float(totals["train_correct"]) / loader.num_train,
+        "arch_steps": arch_steps,
         "val_loss": val_loss,
         "val_acc": val_acc,
         "lr": lr,
         **diagnostics,
     }
+    if arch_steps:
+        row["search_val_loss"] = float(totals["val_loss"]) / arch_steps
     if oracle is not None:
         row.update(paper_columns(oracle, arch))
     return row

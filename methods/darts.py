@@ -30,6 +30,7 @@ def nb201_search_defaults() -> dict[str, Any]:
             "parameterization": "softmax",
             "init_scale": 1e-3,  # DARTS code: alpha = 1e-3 * randn
             "optimizer": "adam", "lr": 3e-4, "betas": [0.5, 0.999], "weight_decay": 1e-3,
+            "warmup_epochs": 0,
         },
     }
 
@@ -40,8 +41,6 @@ def darts_defaults(hypergradient: str):
             raise ConfigError(f"DARTS has no defaults for space {space!r} yet; available: nb201")
         config = nb201_search_defaults()
         config["arch"]["hypergradient"] = hypergradient
-        if hypergradient == "second-order":
-            config["arch"]["fd_scale"] = 0.01  # DARTS paper, Eq. 8: eps = 0.01 / ||grad_w' L_val||
         return config
 
     return defaults

@@ -31,8 +31,15 @@ def register(spec: MethodSpec) -> MethodSpec:
 
 
 def _load_builtin_methods() -> None:
-    # Importing the modules registers their methods.
-    import methods.darts  # noqa: F401
+    """Import every module of the `methods` package: importing a method module registers it."""
+    import importlib
+    import pkgutil
+
+    import methods as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.ispkg and info.name not in ("registry", "search_method", "progress"):
+            importlib.import_module(f"methods.{info.name}")
 
 
 def list_methods() -> list[MethodSpec]:

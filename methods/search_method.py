@@ -1,9 +1,13 @@
 """A search method assembled from components (DESIGN.md, "Method").
 
 One step on a (train batch, val batch) pair reads like the DARTS algorithm box:
-  1. weight step:        w     <- w - lr * grad_w L_train(w, alpha)
-  2. architecture step:  alpha <- optimizer(alpha, hypergradient of L_val)
-Methods differ only in the components plugged into these two lines.
+
+  1. weight step:   w <- w - lr * (grad_w L_train(w, A) + inner regulariser's correction)
+                    with A = the parameterization's weights for this forward (maybe sampled)
+  2. if the schedule says so (and warm-up is over):
+     arch step:     theta <- arch optimizer(theta, hypergradient of L_val + outer penalty)
+
+Methods differ only in the components plugged into these lines (catalog.py).
 """
 
 from __future__ import annotations
@@ -13,11 +17,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from methods.components.hypergradients import HYPERGRADIENTS
+from methods.components.catalog import lookup
 from methods.components.losses import supernet_loss
-from methods.components.optimizers import make_arch_optimizer, make_weight_optimizer
-from methods.components.parameterizations import make_parameterization
-from spaces.errors import ConfigError
+from methods.components.optimizers import make_weight_optimizer
+from methods.progress import Progress
 
 
 class SearchMethod:
@@ -29,54 +32,62 @@ class SearchMethod:
         arch = config["arch"]
         device = next(net.parameters()).device
         self.num_cells = space.num_cells(config["supernet"])
-        self.parameterization = make_parameterization(arch, space.graph, generator, device)
+        self.parameterization = lookup("parameterization", arch["parameterization"])(
+            space.graph, config, generator, device)
         self.arch_parameters = self.parameterization.parameters()
+        self.hypergradient = lookup("hypergradient", arch["hypergradient"])(config)
+        self.inner_reg = lookup("inner_reg", config["inner_reg"])(config)
+        self.outer_reg = lookup("outer_reg", config["outer_reg"])(config)
+        self.schedule = lookup("schedule", config["schedule"])(config)
+        self.a_optimizer = lookup("arch_optimizer", arch["optimizer"]).build(self.arch_parameters, arch)
         self.w_optimizer, self.w_scheduler = make_weight_optimizer(
-            net.parameters(), config["weights_optimizer"], config["epochs"]
-        )
+            net.parameters(), config["weights_optimizer"], config["epochs"])
         self.grad_clip = float(config["weights_optimizer"]["grad_clip"])
-        self.a_optimizer = make_arch_optimizer(self.arch_parameters, arch)
-        if arch["hypergradient"] not in HYPERGRADIENTS:
-            raise ConfigError(
-                f"unknown arch.hypergradient {arch['hypergradient']!r}; available: {', '.join(sorted(HYPERGRADIENTS))}"
-            )
-        self.hypergradient = HYPERGRADIENTS[arch["hypergradient"]]
+        self.warmup_epochs = int(arch["warmup_epochs"])
 
     # --- what the supernet consumes -------------------------------------------------
-    def edge_weights(self) -> torch.Tensor:
-        """Activated weights [edges, ops] shared by every cell."""
-        return self.parameterization.activate()
+    def arch_weights(self, progress: Progress):
+        """(weights [cells, edges, ops] differentiable in the arch parameters, active mask or None)."""
+        return self.parameterization.supernet_weights(self.num_cells, progress, differentiable=True)
 
-    def arch_weights(self) -> torch.Tensor:
-        """[cells, edges, ops]: the edge weights repeated over cells, differentiable in alpha."""
-        edge = self.edge_weights()
-        return edge.unsqueeze(0).expand(self.num_cells, *edge.shape)
+    def eval_weights(self) -> torch.Tensor:
+        return self.parameterization.eval_weights(self.num_cells)
 
-    def outer_penalty(self, weights: torch.Tensor) -> torch.Tensor | float:
-        """Regulariser added to L_val in the architecture step (none for DARTS)."""
-        return 0.0
+    def outer_penalty(self, progress: Progress) -> torch.Tensor | float:
+        return self.outer_reg.penalty(self, progress)
 
     # --- one search step ------------------------------------------------------------
-    def step(self, train_batch, val_batch, progress: float) -> dict[str, torch.Tensor]:
-        stats = self.weight_step(train_batch)
-        stats["val_loss"] = self.arch_step(train_batch, val_batch)
+    def step(self, train_batch, val_batch, progress: Progress) -> dict[str, torch.Tensor]:
+        stats = self.weight_step(train_batch, progress)
+        due = progress.epoch >= self.warmup_epochs and self.schedule.arch_step_due(stats.get("grad_norm_sq"), progress)
+        if due:
+            stats["val_loss"] = self.arch_step(train_batch, val_batch, progress)
+        stats["arch_step"] = torch.ones((), device=stats["train_loss"].device) if due else None
         return stats
 
-    def weight_step(self, train_batch) -> dict[str, torch.Tensor]:
+    def weight_step(self, train_batch, progress: Progress) -> dict[str, torch.Tensor]:
+        weights, active = self.parameterization.supernet_weights(self.num_cells, progress, differentiable=False)
+        weights = weights.detach().requires_grad_(self.inner_reg.needs_layer_grads)
         self.w_optimizer.zero_grad(set_to_none=True)
-        loss, logits = supernet_loss(self.net, train_batch, self.arch_weights().detach())
+        loss, logits = supernet_loss(self.net, train_batch, weights, active=active)
         loss.backward()
+        self.inner_reg.adjust(self, train_batch, weights, active, progress)
+        stats = {"train_loss": loss.detach(), "train_correct": (logits.detach().argmax(1) == train_batch[1]).sum()}
+        if self.schedule.needs_grad_norm:
+            # ||G||^2 of the weight gradient before clipping (the empirical Fisher trace of FIMT)
+            stats["grad_norm_sq"] = sum(p.grad.detach().square().sum() for p in self.net.parameters()
+                                        if p.grad is not None)
         nn.utils.clip_grad_norm_(self.net.parameters(), self.grad_clip)
         self.w_optimizer.step()
-        correct = (logits.detach().argmax(1) == train_batch[1]).sum()
-        return {"train_loss": loss.detach(), "train_correct": correct}
+        return stats
 
-    def arch_step(self, train_batch, val_batch) -> torch.Tensor:
-        grads, val_loss = self.hypergradient(self, train_batch, val_batch)
+    def arch_step(self, train_batch, val_batch, progress: Progress) -> torch.Tensor:
+        grads, val_loss = self.hypergradient(self, train_batch, val_batch, progress)
         self.a_optimizer.zero_grad(set_to_none=True)
         for p, g in zip(self.arch_parameters, grads):
             p.grad = g
         self.a_optimizer.step()
+        self.outer_reg.after_arch_step(self, progress)
         return val_loss
 
     def end_epoch(self) -> None:
@@ -84,16 +95,23 @@ class SearchMethod:
 
     # --- results --------------------------------------------------------------------
     def derive(self):
-        return self.space.derive(self.edge_weights())
+        return self.space.derive(self.parameterization.derive_scores(), self.parameterization.allowed_ops())
 
     def diagnostics(self) -> dict[str, Any]:
-        weights = self.edge_weights().detach().double().cpu()
-        entropy = -(weights.clamp_min(1e-30).log() * weights).sum(-1).mean()
-        return {"entropy": float(entropy), "arch_weights": weights.tolist()}
+        weights = self.parameterization.activate().detach().double().cpu()
+        normalised = weights / weights.sum(-1, keepdim=True).clamp_min(1e-30)
+        entropy = -(normalised.clamp_min(1e-30).log() * normalised).sum(-1).mean()
+        result = {"entropy": float(entropy), "arch_weights": weights.tolist()}
+        for part in (self.parameterization, self.inner_reg, self.outer_reg, self.schedule):
+            result.update(part.diagnostics())
+        return result
 
     def state_dict(self) -> dict[str, Any]:
         return {
             "parameterization": self.parameterization.state_dict(),
+            "inner_reg": self.inner_reg.state_dict(),
+            "outer_reg": self.outer_reg.state_dict(),
+            "schedule": self.schedule.state_dict(),
             "w_optimizer": self.w_optimizer.state_dict(),
             "w_scheduler": self.w_scheduler.state_dict(),
             "a_optimizer": self.a_optimizer.state_dict(),
@@ -101,6 +119,9 @@ class SearchMethod:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.parameterization.load_state_dict(state["parameterization"])
+        self.inner_reg.load_state_dict(state["inner_reg"])
+        self.outer_reg.load_state_dict(state["outer_reg"])
+        self.schedule.load_state_dict(state["schedule"])
         self.w_optimizer.load_state_dict(state["w_optimizer"])
         self.w_scheduler.load_state_dict(state["w_scheduler"])
         self.a_optimizer.load_state_dict(state["a_optimizer"])

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import torch
 
-from methods.components.hypergradients import first_order, second_order
+from methods.progress import Progress
 from methods.components.losses import supernet_loss
+from methods.components.hypergradients import FirstOrder
 from tests.method_helpers import tiny_batch, tiny_method
+
+START = Progress(epoch=0, epochs=8)
 
 
 def exact_unrolled_hypergradient(method, train_batch, val_batch):
@@ -14,7 +17,7 @@ def exact_unrolled_hypergradient(method, train_batch, val_batch):
     group = method.w_optimizer.param_groups[0]
     xi, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
     names, params = zip(*method.net.named_parameters())
-    weights = method.arch_weights()
+    weights, _ = method.arch_weights(START)
     train_loss, _ = supernet_loss(method.net, train_batch, weights)
     grads = torch.autograd.grad(train_loss, params, create_graph=True)
     unrolled = {}
@@ -31,12 +34,12 @@ def test_second_order_matches_exact_double_backward():
     # small, the paper's eps = 0.01 / ||v|| crosses kinks; a step of 1e-7 / ||v||
     # in float64 does not, so the check sees the formula (signs, xi, momentum,
     # weight decay, the point where the Hessian is taken) and not the kinks.
-    method = tiny_method("darts-2nd", assignments=["arch.fd_scale=1e-7"], channels=4)
+    method = tiny_method("darts-2nd", assignments=["second_order.fd_scale=1e-7"], channels=4)
     train, val = tiny_batch(1, n=16), tiny_batch(2, n=16)
-    method.weight_step(tiny_batch(3, n=16))  # a momentum buffer, as mid-search
-    ours, _ = second_order(method, train, val)
+    method.weight_step(tiny_batch(3, n=16), START)  # a momentum buffer, as mid-search
+    ours, _ = method.hypergradient(method, train, val, START)
     exact = exact_unrolled_hypergradient(method, train, val)
-    first, _ = first_order(method, train, val)
+    first, _ = FirstOrder(method.config)(method, train, val, START)
     for a, b, f in zip(ours, exact, first):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-8)
         # the check has teeth: the second-order term is far larger than the tolerance
@@ -46,7 +49,7 @@ def test_second_order_matches_exact_double_backward():
 def test_first_order_is_the_plain_validation_gradient():
     method = tiny_method("darts")
     val = tiny_batch(4)
-    ours, _ = first_order(method, tiny_batch(5), val)
+    ours, _ = method.hypergradient(method, tiny_batch(5), val, START)
     alpha = method.arch_parameters[0]
     eps = 1e-6
     numeric = torch.zeros_like(alpha)
@@ -54,7 +57,7 @@ def test_first_order_is_the_plain_validation_gradient():
         for sign in (1, -1):
             with torch.no_grad():
                 alpha[idx] += sign * eps
-            loss, _ = supernet_loss(method.net, val, method.arch_weights())
+            loss, _ = supernet_loss(method.net, val, method.arch_weights(START)[0])
             numeric[idx] += sign * loss.item() / (2 * eps)
             with torch.no_grad():
                 alpha[idx] -= sign * eps
@@ -65,7 +68,7 @@ def test_search_step_moves_weights_and_architecture():
     method = tiny_method("darts")
     alpha_before = method.arch_parameters[0].detach().clone()
     w_before = [p.detach().clone() for p in method.net.parameters()]
-    stats = method.step(tiny_batch(6), tiny_batch(7), progress=0.0)
+    stats = method.step(tiny_batch(6), tiny_batch(7), progress=START)
     assert torch.isfinite(stats["train_loss"]) and torch.isfinite(stats["val_loss"])
     assert not torch.equal(alpha_before, method.arch_parameters[0])
     assert any(not torch.equal(a, b) for a, b in zip(w_before, method.net.parameters()))

@@ -1,27 +1,49 @@
 """Gradients of the outer (validation) objective with respect to the architecture parameters.
 
-Each function returns (gradients for `method.arch_parameters`, validation loss).
-`method` provides: net, arch_parameters, arch_weights() (differentiable in the
-arch parameters), w_optimizer, and outer_penalty(weights) for outer regularisers.
+A hypergradient is called as hypergradient(method, train_batch, val_batch, progress)
+and returns (gradients for method.arch_parameters, validation loss). It uses
+method.net, method.arch_parameters, method.arch_weights(progress) (differentiable
+in the arch parameters), method.w_optimizer and method.outer_penalty(progress).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
+from methods.components.catalog import component
 from methods.components.losses import supernet_loss
 
 
-def first_order(method, train_batch, val_batch):
-    """DARTS first order: grad_alpha L_val(w, alpha), w held fixed."""
-    weights = method.arch_weights()
-    loss, _ = supernet_loss(method.net, val_batch, weights)
-    objective = loss + method.outer_penalty(weights)
-    grads = torch.autograd.grad(objective, method.arch_parameters)
-    return list(grads), loss.detach()
+class Hypergradient:
+    NAME = ""
+    SECTION: str | None = None
+    DEFAULTS: dict[str, Any] = {}
+
+    def __init__(self, config: dict[str, Any]):
+        self.settings = config[self.SECTION] if self.SECTION else {}
 
 
-def virtual_step(method, train_batch) -> dict[str, torch.Tensor]:
+@component("hypergradient")
+class FirstOrder(Hypergradient):
+    """DARTS first order: grad_alpha [L_val(w, alpha) + outer penalty], w held fixed."""
+
+    NAME = "first-order"
+
+    def __call__(self, method, train_batch, val_batch, progress):
+        weights, active = method.arch_weights(progress)
+        loss, _ = supernet_loss(method.net, val_batch, weights, active=active)
+        grads = torch.autograd.grad(loss + method.outer_penalty(progress), method.arch_parameters,
+                                    allow_unused=True)
+        return zeros_for_unused(grads, method.arch_parameters), loss.detach()
+
+
+def zeros_for_unused(grads, params) -> list[torch.Tensor]:
+    return [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params)]
+
+
+def virtual_step(method, train_batch, progress) -> dict[str, torch.Tensor]:
     """w' = w - xi * (momentum + grad_w L_train(w, alpha) + wd * w), xi the current weight lr.
 
     This is the DARTS code's unrolled step: it reuses the weight optimizer's
@@ -30,7 +52,8 @@ def virtual_step(method, train_batch) -> dict[str, torch.Tensor]:
     group = method.w_optimizer.param_groups[0]
     xi, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
     names, params = zip(*method.net.named_parameters())
-    loss, _ = supernet_loss(method.net, train_batch, method.arch_weights().detach())
+    weights, active = method.arch_weights(progress)
+    loss, _ = supernet_loss(method.net, train_batch, weights.detach(), active=active)
     grads = torch.autograd.grad(loss, params)
     stepped = {}
     for name, p, g in zip(names, params, grads):
@@ -40,37 +63,45 @@ def virtual_step(method, train_batch) -> dict[str, torch.Tensor]:
     return stepped
 
 
-def second_order(method, train_batch, val_batch):
-    """DARTS second order: gradient through one unrolled weight step.
-
-    g = grad_alpha L_val(w', alpha) - xi * grad^2_{alpha,w} L_train(w, alpha) . grad_w' L_val(w', alpha),
-    the Hessian-vector product by central differences at w +/- eps * v with
-    eps = fd_scale / ||v||, fd_scale = arch.fd_scale (0.01 in the DARTS paper, Section 2.3, Eq. 8).
-    """
-    xi = method.w_optimizer.param_groups[0]["lr"]
-    fd_scale = float(method.config["arch"]["fd_scale"])
-    unrolled = {name: p.requires_grad_() for name, p in virtual_step(method, train_batch).items()}
-    weights = method.arch_weights()
-    val_loss, _ = supernet_loss(method.net, val_batch, weights, params=unrolled)
-    objective = val_loss + method.outer_penalty(weights)
-    n_arch = len(method.arch_parameters)
-    grads = torch.autograd.grad(objective, list(method.arch_parameters) + list(unrolled.values()))
-    direct, v = grads[:n_arch], grads[n_arch:]
-    implicit = hessian_vector_product(method, train_batch, dict(zip(unrolled, v)), fd_scale)
-    return [d - xi * h for d, h in zip(direct, implicit)], val_loss.detach()
-
-
-def hessian_vector_product(method, batch, direction: dict[str, torch.Tensor], fd_scale: float):
-    """grad^2_{alpha,w} L(w, alpha) . v  ~  (grad_alpha L(w + e v) - grad_alpha L(w - e v)) / 2e."""
+def mixed_hessian_vector_product(method, batch, direction: dict[str, torch.Tensor], fd_scale: float, progress,
+                                 at: dict[str, torch.Tensor] | None = None):
+    """grad^2_{alpha,w} L(w, alpha) . v ~ (grad_alpha L(w + e v) - grad_alpha L(w - e v)) / 2e,
+    e = fd_scale / ||v||, at w = `at` (default: the network's current weights)."""
     norm = torch.sqrt(sum((d * d).sum() for d in direction.values()))
     eps = fd_scale / norm
-    params = dict(method.net.named_parameters())
+    params = at if at is not None else dict(method.net.named_parameters())
     sides = []
     for sign in (1.0, -1.0):
         shifted = {name: (p + sign * eps * direction[name]).detach() for name, p in params.items()}
-        loss, _ = supernet_loss(method.net, batch, method.arch_weights(), params=shifted)
-        sides.append(torch.autograd.grad(loss, method.arch_parameters))
+        weights, active = method.arch_weights(progress)
+        loss, _ = supernet_loss(method.net, batch, weights, params=shifted, active=active)
+        sides.append(zeros_for_unused(torch.autograd.grad(loss, method.arch_parameters, allow_unused=True),
+                                      method.arch_parameters))
     return [(plus - minus) / (2 * eps) for plus, minus in zip(*sides)]
 
 
-HYPERGRADIENTS = {"first-order": first_order, "second-order": second_order}
+@component("hypergradient")
+class SecondOrder(Hypergradient):
+    """DARTS second order: gradient through one unrolled weight step (DARTS paper, Eq. 7-8).
+
+    g = grad_alpha L_val(w', alpha) - xi * grad^2_{alpha,w} L_train(w, alpha) . grad_w' L_val(w', alpha),
+    the Hessian-vector product by central differences at w +/- eps * v, eps = fd_scale / ||v||.
+    """
+
+    NAME = "second-order"
+    SECTION = "second_order"
+    DEFAULTS = {"fd_scale": 0.01}  # DARTS paper, Eq. 8: eps = 0.01 / ||grad_w' L_val(w', alpha)||
+
+    def __call__(self, method, train_batch, val_batch, progress):
+        xi = method.w_optimizer.param_groups[0]["lr"]
+        unrolled = {name: p.requires_grad_() for name, p in virtual_step(method, train_batch, progress).items()}
+        weights, active = method.arch_weights(progress)
+        val_loss, _ = supernet_loss(method.net, val_batch, weights, params=unrolled, active=active)
+        n_arch = len(method.arch_parameters)
+        grads = torch.autograd.grad(val_loss + method.outer_penalty(progress),
+                                    list(method.arch_parameters) + list(unrolled.values()), allow_unused=True)
+        direct = zeros_for_unused(grads[:n_arch], method.arch_parameters)
+        v = zeros_for_unused(grads[n_arch:], list(unrolled.values()))
+        implicit = mixed_hessian_vector_product(method, train_batch, dict(zip(unrolled, v)),
+                                                float(self.settings["fd_scale"]), progress)
+        return [d - xi * h for d, h in zip(direct, implicit)], val_loss.detach()

@@ -15,12 +15,15 @@ def supernet_loss(
     batch: Batch,
     arch_weights: torch.Tensor,
     params: dict[str, torch.Tensor] | None = None,
+    active: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Cross-entropy and logits; `params` replaces the network's weights without touching them.
 
     Evaluating at w + e*v through `params` (not by adding to the weights in
     place and subtracting again) keeps w bit-exact, which exact resume needs.
+    `active` is the optional host-side mask of ops to compute (see the supernet).
     """
     x, y = batch
-    logits = net(x, arch_weights) if params is None else functional_call(net, params, (x, arch_weights))
+    args = (x, arch_weights, active)
+    logits = net(*args) if params is None else functional_call(net, params, args)
     return F.cross_entropy(logits, y), logits

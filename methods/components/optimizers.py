@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from spaces.errors import ConfigError
+from methods.components.catalog import component
 
 
 def make_weight_optimizer(params, config: dict[str, Any], epochs: int):
@@ -22,12 +22,22 @@ def make_weight_optimizer(params, config: dict[str, Any], epochs: int):
     return optimizer, scheduler
 
 
-def make_arch_optimizer(params, config: dict[str, Any]):
-    name = config["optimizer"]
-    if name == "adam":
-        return torch.optim.Adam(
-            params, lr=float(config["lr"]), betas=tuple(config["betas"]), weight_decay=float(config["weight_decay"])
-        )
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=float(config["lr"]), weight_decay=float(config["weight_decay"]))
-    raise ConfigError(f"unknown arch.optimizer {name!r}; available: adam, sgd")
+@component("arch_optimizer")
+class AdamArchOptimizer:
+    """Adam on the architecture parameters (DARTS), L2 weight decay as torch.optim.Adam applies it."""
+
+    NAME = "adam"
+
+    @staticmethod
+    def build(params, arch: dict[str, Any]) -> torch.optim.Optimizer:
+        return torch.optim.Adam(params, lr=float(arch["lr"]), betas=tuple(arch["betas"]),
+                                weight_decay=float(arch["weight_decay"]))
+
+
+@component("arch_optimizer")
+class SGDArchOptimizer:
+    NAME = "sgd"
+
+    @staticmethod
+    def build(params, arch: dict[str, Any]) -> torch.optim.Optimizer:
+        return torch.optim.SGD(params, lr=float(arch["lr"]), weight_decay=float(arch["weight_decay"]))

@@ -1,4 +1,12 @@
-"""How architecture parameters become the per-edge op weights the supernet consumes."""
+"""How architecture parameters become the op weights the supernet consumes.
+
+A parameterization owns the architecture parameters and answers:
+  activate()          [edges, ops], differentiable: the weights regularisers, derivation
+                      and diagnostics look at (softmax probabilities, simplex points, ...)
+  supernet_weights()  [cells, edges, ops] for one forward (may sample), plus an optional
+                      host-side mask of the ops to compute
+  eval_weights()      [cells, edges, ops] for evaluating the supernet (deterministic)
+"""
 
 from __future__ import annotations
 
@@ -6,21 +14,74 @@ from typing import Any
 
 import torch
 
+from methods.components.catalog import component
+from methods.progress import Progress
 from spaces.base import CellGraph
-from spaces.errors import ConfigError
 
 
-class SoftmaxLogits:
-    """DARTS: per-edge logits alpha, weights = softmax(alpha) over the edge's ops.
-
-    Initialised at init_scale * N(0, 1) (DARTS paper, Section 2.3 code: 1e-3 * randn).
-    """
-
-    name = "softmax"
+class Parameterization:
+    NAME = ""
+    SECTION: str | None = None
+    DEFAULTS: dict[str, Any] = {}
 
     def __init__(self, graph: CellGraph, config: dict[str, Any], generator: torch.Generator, device: torch.device):
+        self.graph = graph
+        self.config = config
+        self.generator = generator  # CPU generator: initialisation, then any sampling
+        self.device = device
+
+    def parameters(self) -> list[torch.Tensor]:
+        raise NotImplementedError
+
+    def activate(self) -> torch.Tensor:
+        raise NotImplementedError
+
+    def supernet_weights(self, num_cells: int, progress: Progress, differentiable: bool):
+        """(weights [cells, edges, ops], active mask or None) for one forward pass."""
+        weights = repeat_over_cells(self.activate(), num_cells)
+        return (weights if differentiable else weights.detach()), None
+
+    def eval_weights(self, num_cells: int) -> torch.Tensor:
+        return repeat_over_cells(self.activate().detach(), num_cells)
+
+    def derive_scores(self) -> torch.Tensor:
+        """[edges, ops] scores the space's derivation ranks (argmax per edge on NB201)."""
+        return self.activate().detach()
+
+    def allowed_ops(self) -> torch.Tensor | None:
+        """Bool [edges, ops] of ops this method may pick (None: all)."""
+        return None
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"params": [p.detach().clone() for p in self.parameters()], "generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        with torch.no_grad():
+            for p, saved in zip(self.parameters(), state["params"]):
+                p.copy_(saved)
+        self.generator.set_state(state["generator"])
+
+
+def repeat_over_cells(edge_weights: torch.Tensor, num_cells: int) -> torch.Tensor:
+    return edge_weights.unsqueeze(0).expand(num_cells, *edge_weights.shape)
+
+
+@component("parameterization")
+class SoftmaxLogits(Parameterization):
+    """DARTS: per-edge logits alpha, weights = softmax(alpha) over the edge's ops.
+
+    Initialised at arch.init_scale * N(0, 1) (DARTS code: 1e-3 * randn).
+    """
+
+    NAME = "softmax"
+
+    def __init__(self, graph, config, generator, device):
+        super().__init__(graph, config, generator, device)
         shape = (graph.num_edges, graph.max_ops)
-        init = float(config["init_scale"]) * torch.randn(shape, generator=generator, dtype=torch.float32)
+        init = float(config["arch"]["init_scale"]) * torch.randn(shape, generator=generator)
         self.alpha = init.to(device).requires_grad_()
 
     def parameters(self) -> list[torch.Tensor]:
@@ -28,20 +89,3 @@ class SoftmaxLogits:
 
     def activate(self) -> torch.Tensor:
         return torch.softmax(self.alpha, dim=-1)
-
-    def state_dict(self) -> dict[str, torch.Tensor]:
-        return {"alpha": self.alpha.detach().clone()}
-
-    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
-        with torch.no_grad():
-            self.alpha.copy_(state["alpha"])
-
-
-PARAMETERIZATIONS = {SoftmaxLogits.name: SoftmaxLogits}
-
-
-def make_parameterization(config: dict[str, Any], graph: CellGraph, generator: torch.Generator, device):
-    name = config["parameterization"]
-    if name not in PARAMETERIZATIONS:
-        raise ConfigError(f"unknown arch.parameterization {name!r}; available: {', '.join(sorted(PARAMETERIZATIONS))}")
-    return PARAMETERIZATIONS[name](graph, config, generator, device)

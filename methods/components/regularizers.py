@@ -1,0 +1,70 @@
+"""The "none" regularisers: what every inner and outer regulariser implements.
+
+Inner regularisers change the weight step's gradient (Lambda-DARTS);
+outer regularisers add a penalty to the architecture step's objective
+(DARTS-PRIME proximity, ADMM, PR-DARTS sparsity).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from methods.components.catalog import component
+
+
+class InnerRegularizer:
+    NAME = ""
+    SECTION: str | None = None
+    DEFAULTS: dict[str, Any] = {}
+    needs_layer_grads = False  # True: the weight step's arch weights are a leaf whose .grad is dL/dP[l]
+
+    def __init__(self, config: dict[str, Any]):
+        self.settings = config[self.SECTION] if self.SECTION else {}
+
+    def adjust(self, method, batch, weights: torch.Tensor, active, progress) -> None:
+        """Called after the weight step's backward, before clipping: may add to the .grad of w."""
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        pass
+
+
+class OuterRegularizer:
+    NAME = ""
+    SECTION: str | None = None
+    DEFAULTS: dict[str, Any] = {}
+
+    def __init__(self, config: dict[str, Any]):
+        self.settings = config[self.SECTION] if self.SECTION else {}
+
+    def penalty(self, method, progress) -> torch.Tensor | float:
+        return 0.0
+
+    def after_arch_step(self, method, progress) -> None:
+        pass
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        pass
+
+
+@component("inner_reg")
+class NoInnerRegularizer(InnerRegularizer):
+    NAME = "none"
+
+
+@component("outer_reg")
+class NoOuterRegularizer(OuterRegularizer):
+    NAME = "none"
