@@ -21,7 +21,10 @@ from spaces.registry import get_space
 BASE: dict[str, Any] = {
     "dataset": "cifar10",
     "data": {
-        "split": "darts",  # DARTS convention: first half trains w, second half is alpha's validation set
+        # darts: DARTS convention, the first half of the training set trains w, the second half is
+        # alpha's validation set; nb201: the official cifar-split.txt; full: all training images
+        # train w (single-level search), the test set is only used to log supernet accuracy.
+        "split": "darts",
         "train_portion": 0.5,
         "split_file": None,  # the official NB201 cifar-split.txt when split = "nb201"
         "subset": None,  # N images from each side, for CPU-scale runs
@@ -79,8 +82,9 @@ def resolve_config(
     epochs: int | None = None,
     assignments: list[str] = (),
 ) -> dict[str, Any]:
-    get_space(space)  # fails early with the list of spaces
-    config = deep_merge(deep_merge(BASE, default_sections()), method_defaults(method, space))
+    search_space = get_space(space)  # fails early with the list of spaces
+    config = deep_merge(BASE, {"supernet": search_space.supernet_defaults(), **default_sections()})
+    config = deep_merge(config, method_defaults(method, space))
     config = deep_merge(config, preset(preset_name))
     config.update(method=method, space=space, preset=preset_name)
     if dataset is not None:
@@ -104,8 +108,8 @@ def validate(config: dict[str, Any]) -> None:
     positive_int(config["data"]["batch_size"], "data.batch_size")
     if config["data"]["subset"] is not None:
         positive_int(config["data"]["subset"], "data.subset")
-    if config["data"]["split"] not in ("darts", "nb201"):
-        raise ConfigError(f"data.split must be 'darts' or 'nb201', got {config['data']['split']!r}")
+    if config["data"]["split"] not in ("darts", "nb201", "full"):
+        raise ConfigError(f"data.split must be 'darts', 'nb201' or 'full', got {config['data']['split']!r}")
     if config["data"]["split"] == "nb201" and not config["data"]["split_file"]:
         raise ConfigError("data.split=nb201 needs data.split_file=PATH (the official cifar-split.txt)")
     if config["data"]["split"] == "nb201" and config["dataset"] != "cifar10":

@@ -7,6 +7,7 @@ run started again with the same config and seed resumes from the checkpoint.
 
 from __future__ import annotations
 
+import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,8 @@ def run_seed(
 def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle, config) -> dict[str, Any]:
     arch = method.derive()
     val_loss, val_acc = supernet_accuracy(net, method.eval_weights(), loader.val_images, loader.val_labels,
-                                          config["eval"]["batch_size"], loader.mean, loader.std)
+                                          config["eval"]["batch_size"], loader.augmentation.mean,
+                                          loader.augmentation.std)
     diagnostics = method.diagnostics()
     row: dict[str, Any] = {
         "epoch": epoch + 1,
@@ -141,7 +143,7 @@ def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle
         "skip_count": arch.count("skip_connect"),
         "parametric_count": arch.num_parametric,
         "train_loss": float(totals["train_loss"]) / steps,
-        "train_acc": 100.0 * float(totals["train_correct"]) / loader.num_train,
+        "train_acc": 100.0 * float(totals["train_correct"]) / len(loader.train_images),
         "arch_steps": arch_steps,
         "val_loss": val_loss,
         "val_acc": val_acc,
@@ -164,8 +166,8 @@ def _save(run: RunDir, digest, seed, epochs_done, net, method, loader) -> None:
 
 def _restore(run: RunDir, digest, seed, net, method, loader, device) -> int:
     try:
-        state = torch.load(run.checkpoint, map_location=device, weights_only=False)
-    except (RuntimeError, EOFError, OSError, ValueError) as error:
+        state = torch.load(run.checkpoint, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as error:
         raise BenchmarkFileError(
             f"checkpoint {run.checkpoint} cannot be read ({error}); delete it to start this seed over"
         ) from None

@@ -11,8 +11,23 @@ from spaces.nb201.search_cell import NB201SearchCell
 from spaces.ops import search_batch_norm
 
 
-def reference_cell(cell: NB201SearchCell, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    """Textbook mixed op: every op of every edge computed separately, then the weighted sum."""
+def reference_cell(cell: NB201SearchCell, x: torch.Tensor, weights: torch.Tensor, edge_scale=None) -> torch.Tensor:
+    """Textbook mixed op: every op of every edge computed separately, then the weighted sum.
+
+    With partial channels: the mixed op sees the first C/K channels, the rest bypass it,
+    and the concatenation is channel-shuffled (written with explicit indexing here).
+    """
+    k = cell.partial_channels
+
+    def shuffle(t):
+        groups = torch.arange(t.shape[1]).reshape(k, -1).T.reshape(-1)  # channel c*K+g <- group g, index c
+        return t[:, groups]
+
+    def edge_output(edge: int, h: torch.Tensor) -> torch.Tensor:
+        part = h[:, : h.shape[1] // k]
+        mixed = sum(weights[edge, o] * op_output(name, edge, part) for o, name in enumerate(OPS))
+        out = shuffle(torch.cat([mixed, h[:, h.shape[1] // k:]], 1)) if k > 1 else mixed
+        return out if edge_scale is None else edge_scale[edge] * out
 
     def op_output(op: str, edge: int, h: torch.Tensor) -> torch.Tensor:
         if op == "none":
@@ -26,17 +41,14 @@ def reference_cell(cell: NB201SearchCell, x: torch.Tensor, weights: torch.Tensor
 
     nodes = [x]
     for j in range(1, NUM_NODES):
-        total = 0
-        for e, (i, target) in enumerate(EDGES):
-            if target == j:
-                total = total + sum(weights[e, o] * op_output(name, e, nodes[i]) for o, name in enumerate(OPS))
-        nodes.append(total)
+        total = sum(edge_output(e, nodes[i]) for e, (i, target) in enumerate(EDGES) if target == j)
+        nodes.append(search_batch_norm(total) if cell.node_bn else total)
     return nodes[-1]
 
 
-def _cell_and_input(seed=0, channels=4):
+def _cell_and_input(seed=0, channels=4, **options):
     g = torch.Generator().manual_seed(seed)
-    cell = NB201SearchCell(channels).double()
+    cell = NB201SearchCell(channels, **options).double()
     cell.reset_parameters(g)
     x = torch.randn(5, channels, 6, 6, generator=g, dtype=torch.float64)
     return cell, x, g
@@ -75,6 +87,30 @@ def test_one_hot_weights_give_a_single_path_network():
     weights = F.one_hot(torch.tensor(ops), 5).double()
     out = cell(x, weights, (weights != 0).tolist())
     torch.testing.assert_close(out, reference_cell(cell, x, weights))
+
+
+def test_partial_channels_edge_scale_and_node_bn_match_reference():
+    for options in ({"partial_channels": 4}, {"node_bn": True}, {"partial_channels": 2, "node_bn": True}):
+        cell, x, g = _cell_and_input(seed=3, channels=8, **options)
+        weights = torch.softmax(torch.randn(6, 5, generator=g, dtype=torch.float64), -1)
+        weights[2, :] = 0.0  # an edge whose ops are all off still passes its bypassed channels
+        weights.requires_grad_()
+        scale = torch.rand(6, generator=g, dtype=torch.float64).requires_grad_()
+        ours = cell(x, weights, (weights != 0).tolist(), scale)
+        theirs = reference_cell(cell, x, weights, scale)
+        torch.testing.assert_close(ours, theirs, msg=str(options))
+        (w_ours, s_ours), (w_theirs, s_theirs) = (torch.autograd.grad(out.sum(), [weights, scale])
+                                                  for out in (ours, theirs))
+        torch.testing.assert_close(s_ours, s_theirs, msg=str(options))
+        # ops at weight 0 are not computed, so by design their weight gets no gradient
+        on = weights.detach() != 0
+        torch.testing.assert_close(w_ours[on], w_theirs[on], msg=str(options))
+        assert torch.all(w_ours[~on] == 0)
+
+
+def test_partial_channel_convs_are_narrower():
+    cell = NB201SearchCell(16, partial_channels=4)
+    assert cell.conv3x3[0].shape == (4, 4, 3, 3)
 
 
 def test_supernet_shapes_and_parameter_count():

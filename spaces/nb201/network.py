@@ -18,7 +18,8 @@ from spaces.ops import ResidualReduction
 
 
 class NB201Supernet(nn.Module):
-    def __init__(self, channels: int = 16, cells_per_stage: int = 5, num_classes: int = 10):
+    def __init__(self, channels: int = 16, cells_per_stage: int = 5, num_classes: int = 10,
+                 partial_channels: int = 1, node_bn: bool = False):
         super().__init__()
         self.stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
         layers: list[nn.Module] = []
@@ -27,7 +28,7 @@ class NB201Supernet(nn.Module):
             if stage > 0:
                 layers.append(ResidualReduction(width, width * 2))
                 width *= 2
-            layers.extend(NB201SearchCell(width) for _ in range(cells_per_stage))
+            layers.extend(NB201SearchCell(width, partial_channels, node_bn) for _ in range(cells_per_stage))
         self.layers = nn.ModuleList(layers)
         self.head_bn = nn.BatchNorm2d(width)
         self.classifier = nn.Linear(width, num_classes)
@@ -39,12 +40,15 @@ class NB201Supernet(nn.Module):
             if isinstance(layer, NB201SearchCell):
                 layer.reset_parameters(generator)
 
-    def forward(self, x: torch.Tensor, weights: torch.Tensor, active: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, weights: torch.Tensor, active: torch.Tensor | None = None,
+                edge_scale: torch.Tensor | None = None) -> torch.Tensor:
         """Logits of `x` under architecture weights [cells, edges, ops].
 
         `active` is an optional host-side bool mask of the ops to compute. Without
         it the mask is read off `weights` (one small device-to-host copy per
         forward); methods that sample on the host pass it to avoid that copy.
+        `edge_scale` [cells, edges] multiplies each edge's output (PC-DARTS edge
+        normalisation); None means 1.
         """
         if weights.dim() != 3 or weights.shape[0] != self.num_cells:
             raise ValueError(f"weights must be [cells={self.num_cells}, edges, ops], got {tuple(weights.shape)}")
@@ -54,7 +58,7 @@ class NB201Supernet(nn.Module):
         cell = 0
         for layer in self.layers:
             if isinstance(layer, NB201SearchCell):
-                h = layer(h, weights[cell], mask[cell])
+                h = layer(h, weights[cell], mask[cell], None if edge_scale is None else edge_scale[cell])
                 cell += 1
             else:
                 h = layer(h)

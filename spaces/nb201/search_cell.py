@@ -14,6 +14,14 @@ so the kernel works per source node instead of per edge:
     and shared by every outgoing edge;
   * an op whose weight is exactly 0 is not computed at all, and `none` never is
     (its output is 0 whatever its weight, and so is its gradient).
+
+Options used by some methods:
+  * partial_channels K > 1 (PC-DARTS): only the first C/K channels of the edge
+    input go through the mixed op; the rest bypass it, and the two parts are
+    concatenated and channel-shuffled with K groups (PC-DARTS, Section 3.1);
+  * node_bn (DARTS-PRIME CRB): a BatchNorm without affine after each node's sum;
+  * edge_scale [edges] (PC-DARTS edge normalisation): each edge's output,
+    bypassed channels included, is multiplied by its edge weight.
 """
 
 from __future__ import annotations
@@ -28,16 +36,24 @@ from spaces.ops import search_batch_norm
 SKIP, CONV1, CONV3, POOL = (OPS.index(n) for n in ("skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"))
 
 
+def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
+    batch, channels, height, width = x.shape
+    return x.view(batch, groups, channels // groups, height, width).transpose(1, 2).reshape(
+        batch, channels, height, width)
+
+
 class NB201SearchCell(nn.Module):
-    def __init__(self, channels: int):
+    def __init__(self, channels: int, partial_channels: int = 1, node_bn: bool = False):
         super().__init__()
+        if partial_channels < 1 or channels % partial_channels:
+            raise ValueError(f"partial_channels={partial_channels} must divide the cell width {channels}")
         self.channels = channels
-        self.conv1x1 = nn.ParameterList(
-            nn.Parameter(torch.empty(channels, channels, 1, 1)) for _ in EDGES
-        )
-        self.conv3x3 = nn.ParameterList(
-            nn.Parameter(torch.empty(channels, channels, 3, 3)) for _ in EDGES
-        )
+        self.partial_channels = partial_channels
+        self.node_bn = node_bn
+        self.mixed_channels = channels // partial_channels
+        width = self.mixed_channels
+        self.conv1x1 = nn.ParameterList(nn.Parameter(torch.empty(width, width, 1, 1)) for _ in EDGES)
+        self.conv3x3 = nn.ParameterList(nn.Parameter(torch.empty(width, width, 3, 3)) for _ in EDGES)
         # edges leaving each source node, in edge order: [(edge, target), ...]
         self.out_edges = [[(e, j) for e, (i, j) in enumerate(EDGES) if i == src] for src in range(NUM_NODES)]
         self.reset_parameters(None)
@@ -46,42 +62,61 @@ class NB201SearchCell(nn.Module):
         for weight in list(self.conv1x1) + list(self.conv3x3):
             nn.init.kaiming_uniform_(weight, a=5**0.5, generator=generator)
 
-    def forward(self, x: torch.Tensor, weights: torch.Tensor, active: list[list[bool]]) -> torch.Tensor:
-        """weights: [edges, ops] for this cell; active: host-side [edges][ops] flags (weight != 0)."""
+    def forward(self, x: torch.Tensor, weights: torch.Tensor, active: list[list[bool]],
+                edge_scale: torch.Tensor | None = None) -> torch.Tensor:
+        """weights: [edges, ops]; active: host-side [edges][ops] flags (weight != 0); edge_scale: [edges] or None."""
         incoming: list[torch.Tensor | None] = [x] + [None] * (NUM_NODES - 1)
         for src in range(NUM_NODES - 1):
-            h = incoming[src] if incoming[src] is not None else torch.zeros_like(x)
-            for edge, target, out in self._outputs_from(src, h, weights, active):
+            h = self._node(incoming[src], x) if src > 0 else x
+            for edge, target, out in self._edge_outputs(src, h, weights, active):
+                if edge_scale is not None:
+                    out = edge_scale[edge] * out
                 incoming[target] = out if incoming[target] is None else incoming[target] + out
-        out = incoming[NUM_NODES - 1]
-        return out if out is not None else torch.zeros_like(x)
+        return self._node(incoming[NUM_NODES - 1], x)
 
-    def _outputs_from(self, src: int, h: torch.Tensor, weights: torch.Tensor, active: list[list[bool]]):
-        """Weighted contributions (edge, target, tensor) of every active op on edges leaving `src`."""
+    def _node(self, total: torch.Tensor | None, like: torch.Tensor) -> torch.Tensor:
+        """A node's value from the sum of its incoming edges (zero when every incoming op is off)."""
+        if total is None:
+            return torch.zeros_like(like)
+        return search_batch_norm(total) if self.node_bn else total
+
+    def _edge_outputs(self, src: int, h: torch.Tensor, weights: torch.Tensor, active: list[list[bool]]):
+        """(edge, target, output) for every edge leaving `src` that carries anything."""
         edges = self.out_edges[src]
-        contributions = []
+        partial = self.partial_channels > 1
+        mixed_in = h[:, : self.mixed_channels] if partial else h
+        mixed: dict[int, torch.Tensor] = {}
 
-        def add(edge, target, op, value):
-            contributions.append((edge, target, weights[edge, op] * value))
+        def add(edge, op, value):
+            term = weights[edge, op] * value
+            mixed[edge] = term if edge not in mixed else mixed[edge] + term
 
-        if any(active[e][SKIP] for e, _ in edges):
-            for e, t in edges:
-                if active[e][SKIP]:
-                    add(e, t, SKIP, h)
+        for e, _ in edges:
+            if active[e][SKIP]:
+                add(e, SKIP, mixed_in)
         if any(active[e][POOL] for e, _ in edges):
-            pooled = F.avg_pool2d(h, 3, stride=1, padding=1, count_include_pad=False)
-            for e, t in edges:
+            pooled = F.avg_pool2d(mixed_in, 3, stride=1, padding=1, count_include_pad=False)
+            for e, _ in edges:
                 if active[e][POOL]:
-                    add(e, t, POOL, pooled)
-        conv_edges = {op: [(e, t) for e, t in edges if active[e][op]] for op in (CONV1, CONV3)}
+                    add(e, POOL, pooled)
+        conv_edges = {op: [e for e, _ in edges if active[e][op]] for op in (CONV1, CONV3)}
         if conv_edges[CONV1] or conv_edges[CONV3]:
-            relu_h = F.relu(h)
+            relu_in = F.relu(mixed_in)
             for op, filters, padding in ((CONV1, self.conv1x1, 0), (CONV3, self.conv3x3, 1)):
                 chosen = conv_edges[op]
                 if not chosen:
                     continue
-                kernel = torch.cat([filters[e] for e, _ in chosen]) if len(chosen) > 1 else filters[chosen[0][0]]
-                outputs = search_batch_norm(F.conv2d(relu_h, kernel, padding=padding))
-                for (e, t), out in zip(chosen, outputs.split(self.channels, dim=1)):
-                    add(e, t, op, out)
-        return contributions
+                kernel = torch.cat([filters[e] for e in chosen]) if len(chosen) > 1 else filters[chosen[0]]
+                outputs = search_batch_norm(F.conv2d(relu_in, kernel, padding=padding))
+                for e, out in zip(chosen, outputs.split(self.mixed_channels, dim=1)):
+                    add(e, op, out)
+
+        outputs = []
+        for e, target in edges:
+            if partial:
+                part = mixed[e] if e in mixed else torch.zeros_like(mixed_in)
+                bypass = h[:, self.mixed_channels:]
+                outputs.append((e, target, channel_shuffle(torch.cat([part, bypass], dim=1), self.partial_channels)))
+            elif e in mixed:
+                outputs.append((e, target, mixed[e]))
+        return outputs

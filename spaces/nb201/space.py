@@ -21,11 +21,20 @@ class NB201Space:
     zero_op = "none"
     parametric_ops = ("nor_conv_1x1", "nor_conv_3x3")
 
+    # The benchmark's network (C=16, N=5), all ops on full channels, no node BN.
+    SUPERNET_DEFAULTS = {"channels": 16, "cells_per_stage": 5, "partial_channels": 1, "node_bn": False}
+
+    def supernet_defaults(self) -> dict[str, Any]:
+        return dict(self.SUPERNET_DEFAULTS)
+
     def supernet(self, config: dict[str, Any], num_classes: int, generator: torch.Generator) -> NB201Supernet:
         channels, cells = int(config["channels"]), int(config["cells_per_stage"])
+        partial = int(config["partial_channels"])
         if channels < 1 or cells < 1:
             raise ConfigError(f"supernet.channels and supernet.cells_per_stage must be >= 1, got {channels}, {cells}")
-        net = NB201Supernet(channels, cells, num_classes)
+        if partial < 1 or channels % partial:
+            raise ConfigError(f"supernet.partial_channels={partial} must be >= 1 and divide supernet.channels={channels}")
+        net = NB201Supernet(channels, cells, num_classes, partial, bool(config["node_bn"]))
         net.reset_parameters(generator)
         return net
 

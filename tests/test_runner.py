@@ -1,0 +1,108 @@
+"""A run end to end on a synthetic image set: records, determinism, resume."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+import harness.runner as runner
+from harness.records import RunDir, read_epochs
+from tests.run_helpers import synthetic_image_set, tiny_run_config
+
+CPU = torch.device("cpu")
+
+
+def without_timings(rows):
+    return [{k: v for k, v in row.items() if k != "time"} for row in rows]
+
+
+def run(tmp_path, config, seed=0, oracle=None):
+    return runner.run_seed(config, seed, tmp_path, CPU, synthetic_image_set(), oracle, show_progress=False,
+                           log=lambda message: None)
+
+
+def test_run_writes_complete_records(tmp_path):
+    config = tiny_run_config(epochs=2)
+    result = run(tmp_path, config)
+    run_dir = result.run_dir
+    assert run_dir.path == tmp_path / "nb201" / "cifar10" / "darts" / run_dir.path.parent.name / "seed-0"
+    recorded = json.loads(run_dir.config.read_text())
+    assert recorded["config"] == config and recorded["provenance"]["device"] == "cpu"
+    rows = read_epochs(run_dir.epochs)
+    assert [row["epoch"] for row in rows] == [1, 2]
+    for row in rows:
+        assert row["arch"].count("~") == 6
+        assert 0 <= row["skip_count"] <= 6 and 0 <= row["entropy"] <= 1.61
+        assert len(row["arch_weights"]) == 6 and abs(sum(row["arch_weights"][0]) - 1) < 1e-6
+        assert "accuracy" not in row, "without an oracle the accuracy columns are absent, not filled with a sentinel"
+    summary = json.loads(run_dir.summary.read_text())
+    assert summary["complete"] and summary["final"]["arch"] == rows[-1]["arch"]
+
+
+def test_same_seed_same_records_and_other_seed_differs(tmp_path):
+    config = tiny_run_config(epochs=2)
+    first = run(tmp_path / "a", config).rows
+    second = run(tmp_path / "b", config).rows
+    other = run(tmp_path / "c", config, seed=1).rows
+    assert without_timings(first) == without_timings(second)
+    assert without_timings(first) != without_timings(other)
+
+
+def test_completed_run_is_not_repeated(tmp_path):
+    config = tiny_run_config(epochs=1)
+    run(tmp_path, config)
+    again = run(tmp_path, config)
+    assert again.already_complete and len(again.rows) == 1
+
+
+@pytest.mark.parametrize("kill", ["after_checkpoint", "mid_epoch"])
+def test_killed_run_resumes_exactly(tmp_path, monkeypatch, kill):
+    config = tiny_run_config(epochs=3)
+    reference = run(tmp_path / "reference", config).rows
+
+    real_save = runner._save
+    saves = {"n": 0}
+
+    def save_then_die(*args, **kwargs):
+        real_save(*args, **kwargs)
+        saves["n"] += 1
+        if saves["n"] == 2:
+            raise KeyboardInterrupt
+
+    if kill == "after_checkpoint":
+        monkeypatch.setattr(runner, "_save", save_then_die)
+    else:
+        original_row = runner._epoch_row
+
+        def die_in_third_epoch(epoch, *args, **kwargs):
+            if epoch == 2:
+                raise KeyboardInterrupt
+            return original_row(epoch, *args, **kwargs)
+
+        monkeypatch.setattr(runner, "_epoch_row", die_in_third_epoch)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "killed", config)
+    monkeypatch.undo()
+    resumed = run(tmp_path / "killed", config)
+    assert resumed.resumed_at == 2
+    assert without_timings(resumed.rows) == without_timings(reference)
+    assert without_timings(read_epochs(resumed.run_dir.epochs)) == without_timings(reference)
+
+
+def test_damaged_checkpoint_is_a_clear_error(tmp_path):
+    from spaces.errors import BenchmarkFileError
+
+    config = tiny_run_config(epochs=2)
+    result = run(tmp_path, config)
+    result.run_dir.summary.unlink()
+    result.run_dir.checkpoint.write_bytes(b"not a checkpoint")
+    with pytest.raises(BenchmarkFileError, match="cannot be read"):
+        run(tmp_path, config)
+
+
+def test_run_directory_layout_uses_config_hash(tmp_path):
+    a = run(tmp_path, tiny_run_config(epochs=1)).run_dir
+    b = run(tmp_path, tiny_run_config(epochs=1, assignments=["arch.lr=0.01"])).run_dir
+    assert a.path.parent != b.path.parent and isinstance(a, RunDir)
