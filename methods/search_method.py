@@ -53,6 +53,15 @@ class SearchMethod:
     def eval_weights(self) -> torch.Tensor:
         return self.parameterization.eval_weights(self.num_cells)
 
+    def arch_edge_scale(self, differentiable: bool = True) -> torch.Tensor | None:
+        """[cells, edges] edge scale (PC-DARTS edge normalisation) or None; every supernet_loss
+        call that uses arch_weights() passes it as edge_scale."""
+        return self.parameterization.edge_scale(self.num_cells, differentiable)
+
+    def eval_edge_scale(self) -> torch.Tensor | None:
+        """What evaluating the supernet under eval_weights() passes as edge_scale."""
+        return self.arch_edge_scale(differentiable=False)
+
     def outer_penalty(self, progress: Progress) -> torch.Tensor | float:
         return self.outer_reg.penalty(self, progress)
 
@@ -69,7 +78,7 @@ class SearchMethod:
         weights, active = self.parameterization.supernet_weights(self.num_cells, progress, differentiable=False)
         weights = weights.detach().requires_grad_(self.inner_reg.needs_layer_grads)
         self.w_optimizer.zero_grad(set_to_none=True)
-        loss, logits = supernet_loss(self.net, train_batch, weights, active=active)
+        loss, logits = supernet_loss(self.net, train_batch, weights, active=active, edge_scale=self.arch_edge_scale(False))
         loss.backward()
         self.inner_reg.adjust(self, train_batch, weights, active, progress)
         stats = {"train_loss": loss.detach(), "train_correct": (logits.detach().argmax(1) == train_batch[1]).sum()}
@@ -87,6 +96,7 @@ class SearchMethod:
         for p, g in zip(self.arch_parameters, grads):
             p.grad = g
         self.a_optimizer.step()
+        self.parameterization.after_arch_step()
         self.outer_reg.after_arch_step(self, progress)
         return val_loss
 

@@ -44,6 +44,11 @@ class Parameterization:
     def eval_weights(self, num_cells: int) -> torch.Tensor:
         return repeat_over_cells(self.activate().detach(), num_cells)
 
+    def edge_scale(self, num_cells: int, differentiable: bool) -> torch.Tensor | None:
+        """[cells, edges] multiplier of each edge's whole output (PC-DARTS edge normalisation),
+        or None for none; the supernet's `edge_scale` argument."""
+        return None
+
     def derive_scores(self) -> torch.Tensor:
         """[edges, ops] scores the space's derivation ranks (argmax per edge on NB201)."""
         return self.activate().detach()
@@ -51,6 +56,9 @@ class Parameterization:
     def allowed_ops(self) -> torch.Tensor | None:
         """Bool [edges, ops] of ops this method may pick (None: all)."""
         return None
+
+    def after_arch_step(self) -> None:
+        """Called right after each architecture optimizer step (e.g. to prune ops whose weight hit 0)."""
 
     def diagnostics(self) -> dict[str, Any]:
         return {}

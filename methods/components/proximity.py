@@ -1,0 +1,134 @@
+"""Outer regularisers that pull the architecture towards a discrete one (DARTS-PRIME).
+
+Both measure A = the parameterization's activated weights [edges, ops] against Pi_S,
+the one-hot encoding of the architecture the space derives (argmax per edge on NB201,
+restricted to the parameterization's allowed ops); Pi_S is a constant of the step.
+
+The distance is the 2-norm of the whole [edges, ops] difference, not squared, as in the
+paper (and one norm over all edges, as the authors' code takes it, not a sum of per-edge
+norms). Its gradient (A - P) / ||A - P|| is undefined at A = P; torch's norm backward
+returns 0 there (the least-norm subgradient), so a discrete A gets no push and no NaN.
+
+Pi_S costs one device-to-host copy per architecture step: the derivation is a host-side
+decision of the space.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from methods.components.catalog import component
+from methods.components.regularizers import OuterRegularizer
+from spaces.errors import ConfigError
+
+
+def discrete_projection(method, edge_weights: torch.Tensor) -> torch.Tensor:
+    """Pi_S: the one-hot [edges, ops] of the architecture the space derives from `edge_weights`."""
+    arch = method.space.derive(edge_weights.detach(), method.parameterization.allowed_ops())
+    return method.space.one_hot(arch).to(edge_weights)
+
+
+def distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.linalg.vector_norm(a - b)  # backward gives 0 (not NaN) where a == b
+
+
+def non_negative(settings: dict[str, Any], section: str, key: str) -> float:
+    value = settings[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{section}.{key} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+@component("outer_reg")
+class Proximity(OuterRegularizer):
+    """L_val + (c * rho / 2) * ||A - Pi_S(A)||, c = the fraction of the search done.
+
+    c grows linearly from 0 at the first step to 1 at the end of the search, per step
+    (progress.fraction; the authors' code uses its clock in epochs / total epochs), so
+    the relaxation explores first and is pulled onto a discrete architecture at the end.
+    """
+
+    NAME = "proximity"
+    SECTION = "proximity"
+    DEFAULTS = {"rho": 0.1}  # DARTS-PRIME, proximity regularisation: rho = 0.1 for image tasks
+
+    def __init__(self, config: dict[str, Any]):
+        super().__init__(config)
+        self.rho = non_negative(self.settings, "proximity", "rho")
+        self.last_distance: torch.Tensor | None = None  # ||A - Pi_S(A)|| at the latest arch step
+
+    def penalty(self, method, progress) -> torch.Tensor:
+        edge_weights = method.parameterization.activate()
+        gap = distance(edge_weights, discrete_projection(method, edge_weights))
+        self.last_distance = gap.detach()
+        return progress.fraction * self.rho / 2 * gap
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {} if self.last_distance is None else {"proximity_distance": float(self.last_distance)}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"last_distance": self.last_distance}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.last_distance = state["last_distance"]
+
+
+@component("outer_reg")
+class ADMM(OuterRegularizer):
+    """L_val + (rho / 2) * ||A - z + u||, with z and u constants of the architecture step.
+
+    Every `every` architecture steps:  z <- Pi_S(A + u);  u <- lam_u * u + A - z
+    (scaled-form ADMM with a decaying dual, DARTS-PRIME supplementary ablation). Before
+    the first update, z = Pi_S(A) and u = 0 (the usual ADMM start z_0 = Pi(x_0), u_0 = 0),
+    taken at the first architecture step, when the regulariser first sees A.
+    """
+
+    NAME = "admm"
+    SECTION = "admm"
+    DEFAULTS = {
+        "rho": 0.1,  # DARTS-PRIME, supplementary (ADMM ablation): rho_a = 0.1
+        "lam_u": 0.8,  # DARTS-PRIME, supplementary (ADMM ablation): decay of the dual variable u
+        "every": 10,  # DARTS-PRIME, supplementary (ADMM ablation): z, u updated every 10 architecture steps
+    }
+
+    def __init__(self, config: dict[str, Any]):
+        super().__init__(config)
+        self.rho = non_negative(self.settings, "admm", "rho")
+        self.lam_u = non_negative(self.settings, "admm", "lam_u")
+        every = self.settings["every"]
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ConfigError(f"admm.every (architecture steps between z, u updates) must be a positive integer, "
+                              f"got {every!r}")
+        self.every = every
+        self.z: torch.Tensor | None = None  # both set when the regulariser first sees A
+        self.u: torch.Tensor | None = None
+        self.arch_steps = 0
+
+    def _start(self, method, edge_weights: torch.Tensor) -> None:
+        if self.z is None:
+            self.z = discrete_projection(method, edge_weights)
+            self.u = torch.zeros_like(self.z)
+
+    def penalty(self, method, progress) -> torch.Tensor:
+        edge_weights = method.parameterization.activate()
+        self._start(method, edge_weights)
+        return self.rho / 2 * distance(edge_weights, self.z - self.u)
+
+    def after_arch_step(self, method, progress) -> None:
+        edge_weights = method.parameterization.activate().detach()
+        self._start(method, edge_weights)
+        self.arch_steps += 1
+        if self.arch_steps % self.every == 0:
+            self.z = discrete_projection(method, edge_weights + self.u)
+            self.u = self.lam_u * self.u + edge_weights - self.z
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {} if self.u is None else {"admm_dual_norm": float(torch.linalg.vector_norm(self.u))}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"z": self.z, "u": self.u, "arch_steps": self.arch_steps}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.z, self.u, self.arch_steps = state["z"], state["u"], state["arch_steps"]
