@@ -39,8 +39,8 @@ def run(args) -> int:
         raise ConfigError(f"--seeds must be at least 1, got {args.seeds}")
     device = resolve_device(args.device)
     root = data_dir(args.data_dir)
-    oracle = load_oracle_if_present(config["space"], root, log=lambda m: print(m, file=sys.stderr))
     image_set = load_dataset(config["dataset"], root)
+    oracle = load_oracle_if_present(config["space"], root, log=lambda m: print(m, file=sys.stderr))
     estimate = args.preset == "paper" and device.type == "cpu"
     if estimate:
         print("note: the paper preset is a GPU-scale job; timing the first steps on this CPU to say how long "

@@ -1,0 +1,57 @@
+"""Speed of one search step (weight step + first-order arch step) of the NB201 supernet.
+
+Run with `python -m pytest tests/benchmarks --benchmark-enable`; in the normal
+test run each benchmark executes once, as a smoke test.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from harness.config import resolve_config
+from methods.progress import Progress
+from methods.registry import create_method
+from spaces.registry import get_space
+
+SIZES = {
+    # name: (preset, batch)
+    "paper": ("paper", 64),  # C=16, N=5: the benchmark's network
+    "quick": ("quick", 64),  # C=8, N=1
+}
+
+
+def darts_step_fixture(size: str):
+    preset, batch = SIZES[size]
+    config = resolve_config("darts", "nb201", preset)
+    space = get_space("nb201")
+    net = space.supernet(config["supernet"], 10, torch.Generator().manual_seed(0))
+    method = create_method("darts", space, net, config, torch.Generator().manual_seed(1))
+    g = torch.Generator().manual_seed(2)
+    batches = [(torch.randn(batch, 3, 32, 32, generator=g), torch.randint(0, 10, (batch,), generator=g))
+               for _ in range(2)]
+    return method, batches
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_darts_search_step(benchmark, size):
+    method, (train, val) = darts_step_fixture(size)
+    progress = Progress(0, 1)
+    result = benchmark.pedantic(lambda: method.step(train, val, progress), rounds=5 if size == "quick" else 3,
+                                warmup_rounds=1, iterations=1)
+    assert torch.isfinite(result["train_loss"])
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_supernet_forward_backward(benchmark, size):
+    """The kernel alone: forward + backward of the supernet with dense softmax weights."""
+    method, ((x, y), _) = darts_step_fixture(size)
+    weights = method.eval_weights().clone().requires_grad_()
+
+    def forward_backward():
+        loss = torch.nn.functional.cross_entropy(method.net(x, weights), y)
+        loss.backward()
+        return loss
+
+    loss = benchmark.pedantic(forward_backward, rounds=5 if size == "quick" else 3, warmup_rounds=1, iterations=1)
+    assert torch.isfinite(loss)

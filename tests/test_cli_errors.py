@@ -1,0 +1,40 @@
+"""User mistakes end in one clear message and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from harness.cli import main
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "--method", "dartz", "--space", "nb201"], "unknown method 'dartz'"),
+        (["run", "--method", "darts", "--space", "nb999"], "unknown search space 'nb999'"),
+        (["run", "--method", "darts", "--space", "nb201", "--set", "arch.lr"], "--set takes key=value"),
+        (["run", "--method", "darts", "--space", "nb201", "--seeds", "0"], "--seeds must be at least 1"),
+        (["run", "--method", "darts", "--space", "nb201", "--device", "tpu"], "--device must be"),
+        (["run", "--method", "darts", "--space", "nb201", "--preset", "quick"], "cifar-10-batches-py"),
+        (["query", "--space", "nb201", "--arch", "|nor_conv_3x3~0|+|oops~0|"], "malformed NB201 architecture"),
+        (["query", "--space", "nb201", "--arch", "5"], "harness data import nb201"),
+    ],
+)
+def test_user_errors_are_one_message(argv, message, tmp_path, capsys):
+    code = main([*argv, "--data-dir", str(tmp_path / "empty")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("harness: error: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_console_script_prints_no_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "--method", "nope", "--space", "nb201",
+         "--data-dir", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], "exactly one line"
+    assert "unknown method 'nope'" in result.stderr and "Traceback" not in result.stderr
