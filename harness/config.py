@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from harness.presets import preset
+from harness.presets import RESCALE_WARMUP, preset, rescale_warmup
 from methods.components.catalog import default_sections
 from methods.registry import method_defaults
 from spaces.errors import ConfigError
@@ -85,7 +85,11 @@ def resolve_config(
     search_space = get_space(space)  # fails early with the list of spaces
     config = deep_merge(BASE, {"supernet": search_space.supernet_defaults(), **default_sections()})
     config = deep_merge(config, method_defaults(method, space))
+    method_epochs = config["epochs"]
     config = deep_merge(config, preset(preset_name))
+    if preset_name in RESCALE_WARMUP:
+        config["arch"]["warmup_epochs"] = rescale_warmup(config["arch"]["warmup_epochs"], method_epochs,
+                                                         config["epochs"])
     config.update(method=method, space=space, preset=preset_name)
     if dataset is not None:
         config["dataset"] = dataset

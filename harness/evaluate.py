@@ -10,15 +10,16 @@ from harness.data.loaders import eval_batches
 
 
 @torch.no_grad()
-def supernet_accuracy(net: nn.Module, arch_weights: torch.Tensor, images, labels, batch_size: int, mean, std):
-    """(mean cross-entropy, accuracy in percent) of the supernet under fixed arch weights."""
+def supernet_accuracy(net: nn.Module, arch_weights: torch.Tensor, images, labels, batch_size: int, mean, std,
+                      edge_scale: torch.Tensor | None = None):
+    """(mean cross-entropy, accuracy in percent) of the supernet under fixed arch weights (and edge scales)."""
     was_training = net.training
     net.eval()
     loss_sum = torch.zeros((), device=arch_weights.device)
     correct = torch.zeros((), device=arch_weights.device)
     count = 0
     for x, y in eval_batches(images, labels, batch_size, mean, std):
-        logits = net(x, arch_weights)
+        logits = net(x, arch_weights, None, edge_scale)
         loss_sum += F.cross_entropy(logits, y, reduction="sum")
         correct += (logits.argmax(1) == y).sum()
         count += len(y)

@@ -3,7 +3,9 @@
 paper  - the method's own defaults for the space, unchanged (a GPU job at NB201 scale).
 quick  - CPU scale (harness choice): a 3-cell supernet with 8 channels on 1,024 training
          and 1,024 validation images, 8 epochs; 4 seeds finish in a few minutes on
-         2 cores and still exercise every part of the pipeline.
+         2 cores and still exercise every part of the pipeline. A method's warm-up
+         (epochs without architecture steps, e.g. PC-DARTS) keeps the same fraction of
+         the search as in its paper setup, so shortened searches still take arch steps.
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ PRESETS: dict[str, dict[str, Any]] = {
         "data": {"subset": 1024, "batch_size": 64},
     },
 }
+
+
+# Presets whose epoch count is a rescaling of the method's own: warm-up scales with it.
+RESCALE_WARMUP = ("quick",)
+
+
+def rescale_warmup(warmup_epochs: int, method_epochs: int, preset_epochs: int) -> int:
+    """The warm-up as the same fraction of a search of `preset_epochs` as of `method_epochs`."""
+    return int(warmup_epochs * preset_epochs // method_epochs)
 
 
 def preset(name: str) -> dict[str, Any]:

@@ -135,7 +135,7 @@ def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle
     arch = method.derive()
     val_loss, val_acc = supernet_accuracy(net, method.eval_weights(), loader.val_images, loader.val_labels,
                                           config["eval"]["batch_size"], loader.augmentation.mean,
-                                          loader.augmentation.std)
+                                          loader.augmentation.std, method.eval_edge_scale())
     diagnostics = method.diagnostics()
     row: dict[str, Any] = {
         "epoch": epoch + 1,

@@ -51,3 +51,13 @@ def test_hash_ignores_seed_but_not_settings():
     assert config_hash(base) == config_hash({**base, "seed": 7})
     assert config_hash(base) != config_hash(resolve_config("darts", "nb201", "quick", epochs=9))
     assert config_hash(base) != config_hash(resolve_config("darts-2nd", "nb201", "quick"))
+
+
+def test_quick_preset_keeps_the_warmup_fraction_of_the_paper_setup():
+    paper = resolve_config("pcdarts", "nb201", "paper")
+    quick = resolve_config("pcdarts", "nb201", "quick")
+    assert paper["arch"]["warmup_epochs"] > 0
+    assert 0 < quick["arch"]["warmup_epochs"] < quick["epochs"]
+    fraction_paper = paper["arch"]["warmup_epochs"] / paper["epochs"]
+    assert quick["arch"]["warmup_epochs"] == int(fraction_paper * quick["epochs"])
+    assert resolve_config("darts", "nb201", "quick")["arch"]["warmup_epochs"] == 0

@@ -33,7 +33,7 @@ class FirstOrder(Hypergradient):
 
     def __call__(self, method, train_batch, val_batch, progress):
         weights, active = method.arch_weights(progress)
-        loss, _ = supernet_loss(method.net, val_batch, weights, active=active)
+        loss, _ = supernet_loss(method.net, val_batch, weights, active=active, edge_scale=method.arch_edge_scale())
         grads = torch.autograd.grad(loss + method.outer_penalty(progress), method.arch_parameters,
                                     allow_unused=True)
         return zeros_for_unused(grads, method.arch_parameters), loss.detach()
@@ -53,7 +53,8 @@ def virtual_step(method, train_batch, progress) -> dict[str, torch.Tensor]:
     xi, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
     names, params = zip(*method.net.named_parameters())
     weights, active = method.arch_weights(progress)
-    loss, _ = supernet_loss(method.net, train_batch, weights.detach(), active=active)
+    loss, _ = supernet_loss(method.net, train_batch, weights.detach(), active=active,
+                            edge_scale=method.arch_edge_scale(differentiable=False))
     grads = torch.autograd.grad(loss, params)
     stepped = {}
     for name, p, g in zip(names, params, grads):
@@ -74,7 +75,8 @@ def mixed_hessian_vector_product(method, batch, direction: dict[str, torch.Tenso
     for sign in (1.0, -1.0):
         shifted = {name: (p + sign * eps * direction[name]).detach() for name, p in params.items()}
         weights, active = method.arch_weights(progress)
-        loss, _ = supernet_loss(method.net, batch, weights, params=shifted, active=active)
+        loss, _ = supernet_loss(method.net, batch, weights, params=shifted, active=active,
+                                edge_scale=method.arch_edge_scale())
         sides.append(zeros_for_unused(torch.autograd.grad(loss, method.arch_parameters, allow_unused=True),
                                       method.arch_parameters))
     return [(plus - minus) / (2 * eps) for plus, minus in zip(*sides)]
@@ -96,7 +98,8 @@ class SecondOrder(Hypergradient):
         xi = method.w_optimizer.param_groups[0]["lr"]
         unrolled = {name: p.requires_grad_() for name, p in virtual_step(method, train_batch, progress).items()}
         weights, active = method.arch_weights(progress)
-        val_loss, _ = supernet_loss(method.net, val_batch, weights, params=unrolled, active=active)
+        val_loss, _ = supernet_loss(method.net, val_batch, weights, params=unrolled, active=active,
+                                    edge_scale=method.arch_edge_scale())
         n_arch = len(method.arch_parameters)
         grads = torch.autograd.grad(val_loss + method.outer_penalty(progress),
                                     list(method.arch_parameters) + list(unrolled.values()), allow_unused=True)

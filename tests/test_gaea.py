@@ -1,0 +1,213 @@
+"""GAEA: exponentiated gradient on simplices, excluded ops, the single-level gradient, entropy vs DARTS."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+from harness.config import resolve_config
+from methods.components.exponentiated_gradient import ExponentiatedGradient, exponentiated_step
+from methods.components.losses import supernet_loss
+from methods.progress import Progress
+from spaces.errors import ConfigError
+from spaces.nb201.encoding import OPS
+from tests.method_helpers import tiny_batch, tiny_method
+
+START = Progress(epoch=0, epochs=4)
+NONE, CONV3 = OPS.index("none"), OPS.index("nor_conv_3x3")
+GAEA_METHODS = ("gaea", "gaea-bilevel", "gaea-gdas", "gaea-pcdarts")
+
+
+def random_simplex_rows(seed: int, rows: int = 6, cols: int = 5, zero_col: int | None = 0, dtype=torch.float64):
+    g = torch.Generator().manual_seed(seed)
+    theta = torch.rand(rows, cols, generator=g, dtype=dtype) + 0.05
+    if zero_col is not None:
+        theta[:, zero_col] = 0.0
+    return theta / theta.sum(-1, keepdim=True)
+
+
+def eg_step(theta: torch.Tensor, grad: torch.Tensor, lr: float) -> torch.Tensor:
+    """One step of the torch optimizer on a copy of theta."""
+    param = theta.clone().requires_grad_()
+    param.grad = grad.clone()
+    ExponentiatedGradient([param], lr=lr).step()
+    return param.detach()
+
+
+# --- the exponentiated-gradient step ------------------------------------------------------------
+
+def test_eg_step_equals_the_closed_form_and_satisfies_mirror_descent_optimality():
+    theta = random_simplex_rows(1)
+    grad = 3 * torch.randn(theta.shape, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    eta = 0.1
+    stepped = eg_step(theta, grad, eta)
+    closed_form = theta * torch.exp(-eta * grad)
+    torch.testing.assert_close(stepped, closed_form / closed_form.sum(-1, keepdim=True), rtol=1e-13, atol=0)
+    # Independent characterisation: x = argmin_{x in simplex} eta <g, x> + KL(x || theta) has
+    # eta g_i + log(x_i / theta_i) equal across the support (the KKT condition of the entropic prox).
+    support = theta[:, 1:] > 0
+    assert support.all()
+    stationarity = eta * grad[:, 1:] + torch.log(stepped[:, 1:] / theta[:, 1:])
+    torch.testing.assert_close(stationarity, stationarity[:, :1].expand_as(stationarity), rtol=0, atol=1e-12)
+    assert torch.equal(stepped[:, 0], torch.zeros(6, dtype=torch.float64))  # off the support: stays 0
+
+
+def test_eg_step_does_not_overflow_on_huge_gradients():
+    theta = random_simplex_rows(3)
+    grad = 1e4 * torch.randn(theta.shape, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    naive = theta * torch.exp(-0.1 * grad)
+    assert not torch.isfinite(naive / naive.sum(-1, keepdim=True)).all()  # the check has teeth
+    stepped = exponentiated_step(theta, grad, 0.1)
+    # whatever an excluded op's gradient says (even NaN), its weight stays exactly 0
+    assert torch.equal(exponentiated_step(theta, grad.index_fill(1, torch.tensor([0]), float("nan")), 0.1), stepped)
+    # the same update written as a softmax of log theta - eta g over the support
+    logits = torch.where(theta > 0, theta.log() - 0.1 * grad, torch.tensor(float("-inf"), dtype=torch.float64))
+    torch.testing.assert_close(stepped, torch.softmax(logits, dim=-1), rtol=1e-12, atol=1e-300)
+
+
+def test_many_eg_steps_stay_on_the_simplex_in_float32():
+    theta = random_simplex_rows(5, dtype=torch.float32).requires_grad_()
+    optimizer = ExponentiatedGradient([theta], lr=0.1)
+    g = torch.Generator().manual_seed(6)
+    for _ in range(2000):
+        theta.grad = torch.randn(theta.shape, generator=g)
+        optimizer.step()
+    assert (theta >= 0).all()
+    assert (theta.detach().sum(-1) - 1).abs().max() <= 1e-6
+    assert torch.equal(theta.detach()[:, 0], torch.zeros(6))
+
+
+def test_eg_optimizer_state_dict_round_trips():
+    theta = random_simplex_rows(7).requires_grad_()
+    optimizer = ExponentiatedGradient([theta], lr=0.1)
+    other = ExponentiatedGradient([random_simplex_rows(8).requires_grad_()], lr=0.5)
+    other.load_state_dict(copy.deepcopy(optimizer.state_dict()))
+    assert other.param_groups[0]["lr"] == 0.1
+
+
+@pytest.mark.parametrize("name, assignments, message", [
+    ("gaea", ["arch.weight_decay=0.001"], "weight decay"),
+    ("darts", ["arch.optimizer=eg", "arch.weight_decay=0"], "simplex"),
+    ("gaea", ["arch.optimizer=adam"], "arch.optimizer=eg"),
+    ("gaea", ['simplex.exclude_ops=["max_pool_3x3"]'], "unknown ops"),
+    ("gaea", ['simplex.exclude_ops=["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]'],
+     "without any op"),
+    ("gaea", ["arch.lr=0"], "eta"),
+])
+def test_bad_gaea_configs_are_config_errors(name, assignments, message):
+    with pytest.raises(ConfigError, match=message):
+        tiny_method(name, assignments=assignments)
+
+
+# --- the simplex parameterization in a search ---------------------------------------------------
+
+def test_excluded_ops_stay_exactly_zero_and_are_never_computed():
+    method = tiny_method("gaea", assignments=['simplex.exclude_ops=["none", "nor_conv_3x3"]'])
+    conv3_before = [p.detach().clone() for name, p in method.net.named_parameters() if "conv3x3" in name]
+    for step in range(4):
+        method.step(tiny_batch(step), tiny_batch(10 + step), START)
+        theta = method.arch_parameters[0].detach()
+        assert torch.equal(theta[:, [NONE, CONV3]], torch.zeros(6, 2, dtype=theta.dtype))
+        assert (theta.sum(-1) - 1).abs().max() < 1e-12
+    named = dict(method.net.named_parameters())
+    conv3 = [p for name, p in named.items() if "conv3x3" in name]
+    conv1 = [p for name, p in named.items() if "conv1x1" in name]
+    assert conv3 and all(p.grad is None for p in conv3)  # never in the graph
+    assert all(p.grad is not None for p in conv1)  # while allowed convolutions train
+    assert all(torch.equal(a, b) for a, b in zip(conv3_before, conv3))
+    _, active = method.arch_weights(START)
+    assert not active[..., [NONE, CONV3]].any()
+    # derivation may not pick an excluded op even where it scores highest (a score no update produces)
+    with torch.no_grad():
+        method.arch_parameters[0][2] = torch.tensor([0.0, 0.1, 0.2, 5.0, 0.7])
+    assert OPS[method.derive().ops[2]] == "avg_pool_3x3"
+
+
+def test_single_level_gradient_is_the_training_loss_gradient_on_the_same_batch():
+    method = tiny_method("gaea")
+    train, val = tiny_batch(1, n=8), tiny_batch(2, n=8)
+    method.weight_step(tiny_batch(3), START)  # mid-search weights
+    ours, loss = method.hypergradient(method, train, val, START)
+    theta = method.arch_parameters[0]
+    weights = theta.unsqueeze(0).expand(method.num_cells, *theta.shape)
+    exact = torch.autograd.grad(supernet_loss(method.net, train, weights)[0], theta)[0]
+    on_val = torch.autograd.grad(supernet_loss(method.net, val, weights)[0], theta)[0]
+    torch.testing.assert_close(ours[0], exact, rtol=1e-10, atol=1e-12)
+    assert (on_val - exact).abs().max() > 1e-3 * exact.abs().max()  # the batch matters
+
+
+def test_gaea_entropy_falls_faster_than_darts_softmax():
+    """GAEA Figure 1: on the same run (same supernet init, same batches, same weight optimizer),
+    EG at the paper's eta = 0.1 sparsifies theta far faster than Adam at DARTS's 3e-4 on logits."""
+    same_weight_steps = ["weights_optimizer.weight_decay=0.0003", "weights_optimizer.nesterov=false"]
+    batches = [(tiny_batch(10 + i, n=8), tiny_batch(50 + i, n=8)) for i in range(4)]
+
+    def entropy_drop(name, *assignments):
+        method = tiny_method(name, assignments=[*same_weight_steps, *assignments])
+        start = method.diagnostics()["entropy"]
+        for step in range(20):
+            method.step(*batches[step % 4], Progress(epoch=0, epochs=1, step=step, steps=20))
+        return start - method.diagnostics()["entropy"], method.diagnostics()["entropy"]
+
+    darts_drop, darts_final = entropy_drop("darts")
+    for gaea in ("gaea", "gaea-bilevel"):
+        gaea_drop, gaea_final = entropy_drop(gaea, "simplex.exclude_ops=[]")  # the same five ops as DARTS
+        assert gaea_drop > 50 * max(darts_drop, 0.0) and gaea_drop > 1e-4
+        assert gaea_final < darts_final
+
+
+# --- the named methods --------------------------------------------------------------------------
+
+def test_gaea_defaults_follow_the_paper_on_nb201():
+    erm = resolve_config("gaea", "nb201")
+    assert (erm["epochs"], erm["data"]["split"], erm["arch"]["hypergradient"]) == (25, "full", "single-level")
+    assert (erm["arch"]["optimizer"], erm["arch"]["lr"], erm["arch"]["weight_decay"]) == ("eg", 0.1, 0.0)
+    assert erm["weights_optimizer"]["weight_decay"] == 3e-4 and erm["simplex"]["exclude_ops"] == ["none"]
+    assert (erm["supernet"]["channels"], erm["supernet"]["cells_per_stage"], erm["data"]["batch_size"]) == (16, 5, 64)
+    bilevel = resolve_config("gaea-bilevel", "nb201")
+    assert bilevel["arch"]["hypergradient"] == "first-order" and bilevel["data"]["split"] != "full"
+    gdas = resolve_config("gaea-gdas", "nb201")
+    assert (gdas["epochs"], gdas["arch"]["parameterization"], gdas["arch"]["lr"]) == (150, "gumbel-simplex", 0.1)
+    pc = resolve_config("gaea-pcdarts", "nb201")
+    assert (pc["arch"]["warmup_epochs"], pc["supernet"]["partial_channels"], pc["arch"]["optimizer"]) == (10, 4, "eg")
+
+
+@pytest.mark.parametrize("name", GAEA_METHODS)
+def test_gaea_methods_search_on_the_simplex_and_resume_bit_identically(name):
+    method = tiny_method(name, channels=4)
+    late = Progress(epoch=12, epochs=20, step=0, steps=4)  # past gaea-pcdarts's warm-up
+    for step in range(2):
+        stats = method.step(tiny_batch(step), tiny_batch(20 + step), late)
+        assert torch.isfinite(stats["train_loss"]) and torch.isfinite(stats["val_loss"])
+    for theta in method.arch_parameters:  # op weights per edge; gaea-pcdarts: edge weights per node
+        assert (theta >= 0).all() and (theta.detach().sum(-1) - 1).abs().max() < 1e-12
+    assert torch.equal(method.arch_parameters[0].detach()[:, NONE], torch.zeros(6, dtype=torch.float64))
+    assert OPS[NONE] not in [OPS[o] for o in method.derive().ops]
+
+    saved = copy.deepcopy((method.state_dict(), method.net.state_dict()))
+    for step in range(2):
+        method.step(tiny_batch(5 + step), tiny_batch(25 + step), late)
+    resumed = tiny_method(name, seed=7, channels=4)
+    resumed.load_state_dict(copy.deepcopy(saved[0]))
+    resumed.net.load_state_dict(saved[1])
+    for step in range(2):
+        resumed.step(tiny_batch(5 + step), tiny_batch(25 + step), late)
+    for a, b in zip(method.arch_parameters, resumed.arch_parameters):
+        assert torch.equal(a, b)
+    for a, b in zip(method.net.parameters(), resumed.net.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_gaea_pcdarts_takes_no_architecture_step_during_warm_up():
+    method = tiny_method("gaea-pcdarts", channels=4)
+    warmup = method.warmup_epochs  # the quick preset's rescaled warm-up
+    assert warmup > 0
+    before = [p.detach().clone() for p in method.arch_parameters]
+    stats = method.step(tiny_batch(0), tiny_batch(1), Progress(epoch=warmup - 1, epochs=20))
+    assert stats["arch_step"] is None
+    assert all(torch.equal(a, b) for a, b in zip(before, method.arch_parameters))
+    method.step(tiny_batch(0), tiny_batch(1), Progress(epoch=warmup, epochs=20))
+    assert not torch.equal(before[0], method.arch_parameters[0])
+    assert not torch.equal(before[1], method.arch_parameters[1])  # the edge weights learn too
