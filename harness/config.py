@@ -32,6 +32,11 @@ BASE: dict[str, Any] = {
         "augment": True,  # random crop (pad 4) + horizontal flip, on both sides, as DARTS search
     },
     "eval": {"batch_size": 256},
+    # Per-epoch collapse diagnostics (methods/diagnostics.py), on the first `batch_size`
+    # validation images without augmentation: layer alignment Lambda (Lambda-DARTS Fig. 1)
+    # and, every `hessian_every` epochs (0 = never: it costs a double backward per
+    # iteration), the dominant Hessian eigenvalue of L_val in the arch parameters (RobustDARTS).
+    "diagnostics": {"batch_size": 64, "alignment": True, "hessian_every": 0, "hessian_iterations": 20},
     # Components every method can switch (methods/components/catalog.py); methods override.
     "inner_reg": "none",
     "outer_reg": "none",

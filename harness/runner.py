@@ -20,9 +20,12 @@ from tqdm import tqdm
 from harness.atomic import save_torch, write_json, write_jsonl
 from harness.config import config_hash
 from harness.data.loaders import paired_loaders
+from harness.data.loaders import eval_batches
 from harness.evaluate import supernet_accuracy
 from harness.provenance import provenance
 from harness.records import RunDir, read_epochs, read_json
+from methods.components.layer_alignment import alignment_on_batch
+from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
 from methods.progress import Progress
 from methods.registry import create_method
 from spaces.errors import BenchmarkFileError, ConfigError
@@ -90,6 +93,8 @@ def run_seed(
         write_json(run.config, {"config": config, "seed": seed, "config_hash": digest, "seed_streams": seeds,
                                 "provenance": provenance(device)})
 
+    previous_weights = (torch.tensor(rows[-1]["arch_weights"]) if rows
+                        else method.parameterization.activate().detach().cpu())
     steps = len(loader)
     bar = tqdm(total=config["epochs"] * steps, initial=start_epoch * steps, disable=not show_progress,
                desc=f"{config['method']} seed {seed}", unit="step", dynamic_ncols=True, leave=False)
@@ -117,6 +122,8 @@ def run_seed(
         epoch_seconds = time.perf_counter() - started
         searched_seconds += epoch_seconds
         row = _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle, config)
+        row.update(_collapse_diagnostics(epoch, method, loader, previous_weights, config))
+        previous_weights = torch.tensor(row["arch_weights"])
         row["time"] = {"epoch_seconds": epoch_seconds, "search_seconds": searched_seconds}
         if not all(np.isfinite([row["train_loss"], row["val_loss"]])):
             bar.close()
@@ -155,6 +162,22 @@ def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle
     if oracle is not None:
         row.update(paper_columns(oracle, arch))
     return row
+
+
+def _collapse_diagnostics(epoch, method, loader, previous_weights, config) -> dict[str, Any]:
+    settings = config["diagnostics"]
+    current = method.parameterization.activate().detach().cpu()
+    result: dict[str, Any] = {"arch_l1_change": l1_change(previous_weights, current)}
+    batch = next(eval_batches(loader.val_images[: settings["batch_size"]], loader.val_labels[: settings["batch_size"]],
+                              settings["batch_size"], loader.augmentation.mean, loader.augmentation.std))
+    progress = Progress(epoch, config["epochs"])
+    if settings["alignment"]:
+        result["layer_alignment"] = alignment_on_batch(method, batch, progress)
+    every = settings["hessian_every"]
+    if every and (epoch + 1) % every == 0:
+        result["hessian_eigenvalue"] = dominant_hessian_eigenvalue(
+            method, batch, settings["hessian_iterations"], torch.Generator().manual_seed(epoch))
+    return result
 
 
 def _save(run: RunDir, digest, seed, epochs_done, net, method, loader) -> None:

@@ -37,6 +37,8 @@ def test_run_writes_complete_records(tmp_path):
         assert 0 <= row["skip_count"] <= 6 and 0 <= row["entropy"] <= 1.61
         assert len(row["arch_weights"]) == 6 and abs(sum(row["arch_weights"][0]) - 1) < 1e-6
         assert "accuracy" not in row, "without an oracle the accuracy columns are absent, not filled with a sentinel"
+        assert row["arch_l1_change"] > 0 and -1 <= row["layer_alignment"] <= 1
+        assert "hessian_eigenvalue" not in row, "the Hessian diagnostic is off by default"
     summary = json.loads(run_dir.summary.read_text())
     assert summary["complete"] and summary["final"]["arch"] == rows[-1]["arch"]
 
@@ -106,3 +108,9 @@ def test_run_directory_layout_uses_config_hash(tmp_path):
     a = run(tmp_path, tiny_run_config(epochs=1)).run_dir
     b = run(tmp_path, tiny_run_config(epochs=1, assignments=["arch.lr=0.01"])).run_dir
     assert a.path.parent != b.path.parent and isinstance(a, RunDir)
+
+
+def test_hessian_diagnostic_every_k_epochs(tmp_path):
+    config = tiny_run_config(epochs=2, assignments=["diagnostics.hessian_every=2", "diagnostics.hessian_iterations=3"])
+    rows = run(tmp_path, config).rows
+    assert "hessian_eigenvalue" not in rows[0] and isinstance(rows[1]["hessian_eigenvalue"], float)
