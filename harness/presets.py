@@ -6,6 +6,9 @@ quick  - CPU scale (harness choice): a 3-cell supernet with 8 channels on 1,024 
          2 cores and still exercise every part of the pipeline. A method's warm-up
          (epochs without architecture steps, e.g. PC-DARTS) keeps the same fraction of
          the search as in its paper setup, so shortened searches still take arch steps.
+cpu-study - a collapse study that fits a 2-core CPU (issue "Collapse studies"): the NB201
+         supernet with C=8, N=2 on 4,096 training and 4,096 validation CIFAR-10 images,
+         the methods' own optimizer settings, 50 epochs (warm-ups rescaled as for quick).
 """
 
 from __future__ import annotations
@@ -21,11 +24,16 @@ PRESETS: dict[str, dict[str, Any]] = {
         "supernet": {"channels": 8, "cells_per_stage": 1},
         "data": {"subset": 1024, "batch_size": 64},
     },
+    "cpu-study": {
+        "epochs": 50,
+        "supernet": {"channels": 8, "cells_per_stage": 2},
+        "data": {"subset": 4096},
+    },
 }
 
 
 # Presets whose epoch count is a rescaling of the method's own: warm-up scales with it.
-RESCALE_WARMUP = ("quick",)
+RESCALE_WARMUP = ("quick", "cpu-study")
 
 
 def rescale_warmup(warmup_epochs: int, method_epochs: int, preset_epochs: int) -> int:
