@@ -29,6 +29,10 @@ def write_text(path: Path, text: str) -> None:
     _atomic_write(path, "w", lambda f: f.write(text))
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    _atomic_write(path, "wb", lambda f: f.write(data))
+
+
 def write_json(path: Path, obj: Any) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
 

@@ -4,7 +4,8 @@ runs/<space>/<dataset>/<method>/<config-hash>/seed-<k>/
     config.json     resolved config + versions, git revision, device
     epochs.jsonl    one JSON object per finished epoch
     checkpoint.pt   latest state, written atomically
-    summary.json    written when the run is complete
+    summary.json    written when the run ends: {"complete": true, ...}, or {"complete": false,
+                    "failed": {"epoch", "reason"}} when a non-finite loss stopped it
 Reports read only these files.
 """
 
@@ -43,7 +44,22 @@ class RunDir:
         return self.path / "summary.json"
 
     def is_complete(self) -> bool:
-        return self.summary.exists()
+        return self.summary.exists() and self._summary().get("complete") is True
+
+    def failure(self) -> dict[str, Any] | None:
+        """{"epoch", "reason"} of a run stopped by a non-finite loss; None when it did not fail."""
+        if not self.summary.exists():
+            return None
+        return self._summary().get("failed")
+
+    def is_failed(self) -> bool:
+        return self.failure() is not None
+
+    def _summary(self) -> dict[str, Any]:
+        summary = read_json(self.summary)
+        if not isinstance(summary, dict):
+            raise BenchmarkFileError(f"{self.summary} is not a JSON object; the run record is damaged")
+        return summary
 
 
 def read_json(path: Path) -> Any:

@@ -7,6 +7,7 @@ run started again with the same config and seed resumes from the checkpoint.
 
 from __future__ import annotations
 
+import math
 import pickle
 import time
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from methods.components.layer_alignment import alignment_on_batch
 from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
 from methods.progress import Progress
 from methods.registry import create_method
-from spaces.errors import BenchmarkFileError, ConfigError
+from spaces.errors import BenchmarkFileError
 from spaces.nb201.paper_columns import paper_columns
 from spaces.registry import get_space
 
@@ -42,6 +43,7 @@ class RunResult:
     rows: list[dict[str, Any]]
     resumed_at: int | None  # epochs already done when this invocation started; None for a fresh run
     already_complete: bool
+    failure: dict[str, Any] | None = None  # {"epoch", "reason"} when a non-finite loss stopped the run
 
 
 def seed_generators(seed: int) -> dict[str, int]:
@@ -65,11 +67,17 @@ def run_seed(
     show_progress: bool = True,
     estimate_duration: bool = False,
     log: Callable[[str], None] = print,
+    on_epoch: Callable[[int], None] | None = None,
 ) -> RunResult:
+    """`on_epoch(epochs_done)` is called after each epoch's checkpoint (the sweep's progress bar)."""
     digest = config_hash(config)
     run = RunDir.for_config(out_root, config, digest, seed)
     if run.is_complete():
         return RunResult(run, read_epochs(run.epochs), None, already_complete=True)
+    if run.is_failed():
+        # Resuming would replay the same divergence (same state, same data order): not retried unless the
+        # failed record is removed (`harness sweep --retry-failed`).
+        return RunResult(run, read_epochs(run.epochs), None, already_complete=False, failure=run.failure())
 
     seeds = seed_generators(seed)
     space = get_space(config["space"])
@@ -125,12 +133,21 @@ def run_seed(
         row.update(_collapse_diagnostics(epoch, method, loader, previous_weights, config))
         previous_weights = torch.tensor(row["arch_weights"])
         row["time"] = {"epoch_seconds": epoch_seconds, "search_seconds": searched_seconds}
-        if not all(np.isfinite([row["train_loss"], row["val_loss"]])):
+        diverged = [f"{name}={row[name]}" for name in ("train_loss", "val_loss", "search_val_loss")
+                    if name in row and not math.isfinite(row[name])]
+        if diverged:
+            # The diverged epoch is not recorded: its row and weights are NaN. The checkpoint stays at
+            # the last finite epoch.
             bar.close()
-            raise ConfigError(f"seed {seed}: the loss became {row['train_loss']} at epoch {epoch + 1}; run stopped")
+            failure = {"epoch": epoch + 1, "reason": f"non-finite loss ({', '.join(diverged)})"}
+            write_json(run.summary, {"complete": False, "failed": failure})
+            log(f"seed {seed}: stopped at epoch {epoch + 1}, {failure['reason']}; marked failed in {run.summary}")
+            return RunResult(run, rows, resumed_at, already_complete=False, failure=failure)
         rows.append(row)
         write_jsonl(run.epochs, rows)
         _save(run, digest, seed, epoch + 1, net, method, loader)
+        if on_epoch is not None:
+            on_epoch(epoch + 1)
         bar.set_postfix(epoch=epoch + 1, arch_skips=row["skip_count"], refresh=False)
     bar.close()
     write_json(run.summary, {"complete": True, "epochs": config["epochs"], "search_seconds": searched_seconds,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from reports.dataset_names import DISPLAY, PAPER_DATASETS
 from reports.markdown import markdown_table
 from reports.statistics import format_mean_std
-
-PAPER_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
-DISPLAY = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "ImageNet16-120": "ImageNet16-120"}
 
 
 def seed_table(label: str, final_rows: list[dict[str, Any]]) -> str:

@@ -27,7 +27,6 @@ from methods.components.catalog import component
 from methods.components.hypergradients import FirstOrder, Hypergradient, zeros_for_unused
 from methods.components.losses import supernet_loss
 from methods.components.settings import checked_number
-from spaces.errors import ConfigError
 
 Params = dict[str, torch.Tensor]
 LossAt = Callable[[Params], torch.Tensor]  # network weights -> scalar loss, differentiable in alpha
