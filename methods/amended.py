@@ -15,16 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register
+from methods.registry import MethodSpec, register, require_space
 from methods.search_method import SearchMethod
-from spaces.errors import ConfigError
 
 PAPER = "Bi et al., Stabilizing DARTS with Amended Gradient Estimation on Architectural Parameters, 2019"
 
 
 def amended_defaults(space: str) -> dict[str, Any]:
-    if space != "nb201":
-        raise ConfigError(f"Amended-DARTS has no defaults for space {space!r} yet; available: nb201")
+    require_space("Amended-DARTS", space)
     # harness choice: the paper gives no NB201 setup, so the NB201 reference search setup
     # (epochs, optimizers, batch 64, supernet) is carried over unchanged
     config = nb201_search_defaults()

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.registry import MethodSpec, register
+from methods.registry import MethodSpec, register, require_space
 from methods.search_method import SearchMethod
-from spaces.errors import ConfigError
 
 PAPER = "Liu et al., DARTS: Differentiable Architecture Search, ICLR 2019"
 
@@ -37,8 +36,7 @@ def nb201_search_defaults() -> dict[str, Any]:
 
 def darts_defaults(hypergradient: str):
     def defaults(space: str) -> dict[str, Any]:
-        if space != "nb201":
-            raise ConfigError(f"DARTS has no defaults for space {space!r} yet; available: nb201")
+        require_space("DARTS", space)
         config = nb201_search_defaults()
         config["arch"]["hypergradient"] = hypergradient
         return config

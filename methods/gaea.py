@@ -23,9 +23,8 @@ from typing import Any
 from methods.darts import nb201_search_defaults
 from methods.gdas import gdas_nb201_defaults
 from methods.pcdarts import pcdarts_nb201_defaults
-from methods.registry import MethodSpec, register
+from methods.registry import MethodSpec, register, require_space
 from methods.search_method import SearchMethod
-from spaces.errors import ConfigError
 
 PAPER = "Li, Khodak, Balcan & Talwalkar, Geometry-Aware Gradient Algorithms for Neural Architecture Search, ICLR 2021"
 
@@ -86,8 +85,7 @@ def gaea_pcdarts_nb201_defaults() -> dict[str, Any]:
 
 def nb201_only(build):
     def defaults(space: str) -> dict[str, Any]:
-        if space != "nb201":
-            raise ConfigError(f"GAEA has no defaults for space {space!r} yet; available: nb201")
+        require_space("GAEA", space)
         return build()
 
     return defaults

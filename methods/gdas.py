@@ -16,9 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register
+from methods.registry import MethodSpec, register, require_space
 from methods.search_method import SearchMethod
-from spaces.errors import ConfigError
 
 PAPER = "Dong & Yang, Searching for A Robust Neural Architecture in Four GPU Hours, CVPR 2019"
 
@@ -44,8 +43,7 @@ def gdas_nb201_defaults() -> dict[str, Any]:
 
 
 def gdas_defaults(space: str) -> dict[str, Any]:
-    if space != "nb201":
-        raise ConfigError(f"GDAS has no defaults for space {space!r} yet; available: nb201")
+    require_space("GDAS", space)
     return gdas_nb201_defaults()
 
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register
+from methods.registry import MethodSpec, register, require_space
 from methods.search_method import SearchMethod
-from spaces.errors import ConfigError
 
 PAPER = ("Movahedi et al., Lambda-DARTS: Mitigating Performance Collapse by Harmonizing Operation Selection "
          "among Cells, ICLR 2023")
@@ -24,8 +23,7 @@ PAPER = ("Movahedi et al., Lambda-DARTS: Mitigating Performance Collapse by Harm
 
 def lambda_defaults(regularizer: str):
     def defaults(space: str) -> dict[str, Any]:
-        if space != "nb201":
-            raise ConfigError(f"Lambda-DARTS has no defaults for space {space!r} yet; available: nb201")
+        require_space("Lambda-DARTS", space)
         # harness choice: what A.9.1 does not state (batch 64, momentum 0.9, gradient clip 5,
         # the 16-channel, 5-cells-per-stage supernet) is the NB201 reference setup
         config = nb201_search_defaults()

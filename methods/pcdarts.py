@@ -18,9 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register
+from methods.registry import MethodSpec, register, require_space
 from methods.search_method import SearchMethod
-from spaces.errors import ConfigError
 
 PAPER = "Xu et al., PC-DARTS: Partial Channel Connections for Memory-Efficient Architecture Search, ICLR 2020"
 
@@ -44,8 +43,7 @@ def pcdarts_nb201_defaults() -> dict[str, Any]:
 
 
 def pcdarts_defaults(space: str) -> dict[str, Any]:
-    if space != "nb201":
-        raise ConfigError(f"PC-DARTS has no defaults for space {space!r} yet; available: nb201")
+    require_space("PC-DARTS", space)
     return pcdarts_nb201_defaults()
 
 

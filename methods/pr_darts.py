@@ -17,9 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register
+from methods.registry import MethodSpec, register, require_space
 from methods.search_method import SearchMethod
-from spaces.errors import ConfigError
 
 PAPER = ("Zhou, Xiong, Socher & Hoi, Theory-Inspired Path-Regularized Differential Network Architecture Search, "
          "NeurIPS 2020")
@@ -35,8 +34,7 @@ def pr_darts_defaults(space: str) -> dict[str, Any]:
     (the pr_sparsity section's defaults, given for the DARTS space and kept on NB201: harness
     choice, the paper gives none for this space).
     """
-    if space != "nb201":
-        raise ConfigError(f"PR-DARTS has no defaults for space {space!r} yet; available: nb201")
+    require_space("PR-DARTS", space)
     config = nb201_search_defaults()
     config["epochs"] = 50  # harness choice: the paper gives none for this space (NB201 reference search: 50)
     config["data"]["batch_size"] = 64  # harness choice: the paper gives none for this space (NB201 reference: 64)

@@ -23,9 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register
+from methods.registry import MethodSpec, register, require_space
 from methods.search_method import SearchMethod
-from spaces.errors import ConfigError
 
 PAPER = ("Maile, Lecarpentier, Luga & Wilson, DARTS-PRIME: Regularization and Scheduling Improve "
          "Constrained Optimization in Differentiable NAS, 2021")
@@ -40,8 +39,7 @@ ALTERNATING_TRAIN_PORTION = 0.5  # DARTS convention, kept by DARTS-PRIME when ev
 
 def prime_defaults(schedule: str, outer_reg: str, train_portion: float, crb: bool = False):
     def defaults(space: str) -> dict[str, Any]:
-        if space != "nb201":
-            raise ConfigError(f"DARTS-PRIME has no defaults for space {space!r} yet; available: nb201")
+        require_space("DARTS-PRIME", space)
         config = nb201_search_defaults()  # DARTS-PRIME keeps DARTS's hyper-parameters otherwise
         config["arch"]["hypergradient"] = "first-order"  # DARTS-PRIME: first-order approximation
         config["schedule"] = schedule

@@ -42,6 +42,12 @@ def _load_builtin_methods() -> None:
             importlib.import_module(f"methods.{info.name}")
 
 
+def require_space(method_title: str, space: str, available: tuple[str, ...] = ("nb201",)) -> None:
+    """Defaults exist per space; asking for a space a method has none for is a user error."""
+    if space not in available:
+        raise ConfigError(f"{method_title} has no defaults for space {space!r} yet; available: {', '.join(available)}")
+
+
 def list_methods() -> list[MethodSpec]:
     _load_builtin_methods()
     return [_METHODS[name] for name in sorted(_METHODS)]

@@ -45,7 +45,7 @@ def _load_builtin_components() -> None:
     import methods.components as package
 
     for info in pkgutil.iter_modules(package.__path__):
-        if info.name not in ("catalog",):
+        if info.name not in ("catalog", "base"):
             importlib.import_module(f"methods.components.{info.name}")
 
 

@@ -8,21 +8,16 @@ in the arch parameters), method.w_optimizer and method.outer_penalty(progress).
 
 from __future__ import annotations
 
-from typing import Any
 
 import torch
 
+from methods.components.base import Component
 from methods.components.catalog import component
 from methods.components.losses import supernet_loss
 
 
-class Hypergradient:
-    NAME = ""
-    SECTION: str | None = None
-    DEFAULTS: dict[str, Any] = {}
-
-    def __init__(self, config: dict[str, Any]):
-        self.settings = config[self.SECTION] if self.SECTION else {}
+class Hypergradient(Component):
+    """Called as hypergradient(method, train_batch, val_batch, progress)."""
 
 
 @component("hypergradient")

@@ -7,56 +7,24 @@ outer regularisers add a penalty to the architecture step's objective
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
+from methods.components.base import Component
 from methods.components.catalog import component
 
 
-class InnerRegularizer:
-    NAME = ""
-    SECTION: str | None = None
-    DEFAULTS: dict[str, Any] = {}
+class InnerRegularizer(Component):
     needs_layer_grads = False  # True: the weight step's arch weights are a leaf whose .grad is dL/dP[l]
-
-    def __init__(self, config: dict[str, Any]):
-        self.settings = config[self.SECTION] if self.SECTION else {}
 
     def adjust(self, method, batch, weights: torch.Tensor, active, progress) -> None:
         """Called after the weight step's backward, before clipping: may add to the .grad of w."""
 
-    def diagnostics(self) -> dict[str, Any]:
-        return {}
 
-    def state_dict(self) -> dict[str, Any]:
-        return {}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        pass
-
-
-class OuterRegularizer:
-    NAME = ""
-    SECTION: str | None = None
-    DEFAULTS: dict[str, Any] = {}
-
-    def __init__(self, config: dict[str, Any]):
-        self.settings = config[self.SECTION] if self.SECTION else {}
-
+class OuterRegularizer(Component):
     def penalty(self, method, progress) -> torch.Tensor | float:
         return 0.0
 
     def after_arch_step(self, method, progress) -> None:
-        pass
-
-    def diagnostics(self) -> dict[str, Any]:
-        return {}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
         pass
 
 
