@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"harness: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("harness: interrupted; finished epochs are saved and the run resumes when started again",
-              file=sys.stderr)
+        note = getattr(args, "interrupt_note", None)
+        print("harness: interrupted" + (f"; {note}" if note else ""), file=sys.stderr)
         return 130
 
 

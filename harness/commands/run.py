@@ -30,7 +30,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
                         help="override any config value, e.g. --set arch.lr=0.001 (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, interrupt_note="finished epochs are saved and the run resumes when started again")
 
 
 def run(args) -> int:
@@ -50,10 +50,14 @@ def run(args) -> int:
     for seed in range(args.seed_offset, args.seed_offset + args.seeds):
         result = run_seed(config, seed, out_root, device, image_set, oracle, show_progress=not args.no_progress,
                           estimate_duration=estimate and seed == args.seed_offset, log=lambda m: print(m, file=sys.stderr))
+        if result.failure is not None:
+            print(f"seed {seed}: failed at epoch {result.failure['epoch']}, {result.failure['reason']} -> "
+                  f"{result.run_dir.path} (not retried; `harness sweep --retry-failed` starts it over)")
+            continue
         state = "already complete" if result.already_complete else "done"
         print(f"seed {seed}: {state}, final architecture {result.rows[-1]['arch']} -> {result.run_dir.path}")
         finals.append(result.rows[-1])
-    if oracle is not None:
+    if oracle is not None and finals:
         print()
         print(seed_table(f"{config['method']} ({config['epochs']} epochs)", finals))
     print(f"\nrun records: {result.run_dir.path.parent}")

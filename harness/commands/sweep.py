@@ -1,0 +1,122 @@
+"""`harness sweep`: every combination of methods x spaces x datasets x epochs x grid values x
+seeds, one run directory each, run by the local executor (harness/sweep/)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from harness.data.registry import dataset_source
+from harness.oracle_access import load_oracle_if_present
+from harness.paths import data_dir
+from harness.sweep.executor import ExecutorOptions, execute, runs_to_do
+from harness.sweep.grid import parse_grid
+from harness.sweep.listing import outcome_summary, plan_table, status_counts
+from harness.sweep.plan import expand_plan
+from harness.sweep.resources import default_threads, default_workers, worker_devices
+from harness.sweep.settings import SweepSettings, epoch_counts, integer_at_least, names
+from harness.sweep.status import run_status
+from harness.sweep.sweep_file import read_sweep_file
+from spaces.errors import BenchmarkFileError
+
+EXAMPLE = """examples:
+  harness sweep --methods darts,amended --spaces nb201 --seeds 4 --epochs 50,100 \\
+                --grid amended:amended.eta=0,0.001,0.1 --preset quick --out runs
+  harness sweep --file collapse.yaml --dry-run
+
+--grid KEY=V1,V2 varies KEY for every method of the sweep (every component section is in every
+config, so a method that does not use the component runs once per value, identically in effect);
+--grid METHOD:KEY=V1,V2 varies it for that method only. Values parse like --set (JSON, else a
+string). A sweep file (YAML or TOML) takes the same keys: methods, spaces, datasets, seeds,
+seed_offset, epochs, grid, preset, set, out, workers; flags given on the command line replace
+the file's keys. A run whose loss becomes NaN or infinite is marked failed and the sweep goes
+on; the exit code is 0 when every run ended (complete or failed), 2 when a run hit an error."""
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sweep", help="run every combination of methods, datasets, epochs, grid values and seeds",
+        epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--file", default=None, help="sweep file, .yaml/.yml or .toml (keys as the flags)")
+    parser.add_argument("--methods", default=None, help="comma-separated method names, or all")
+    parser.add_argument("--spaces", default=None, help="comma-separated search spaces, e.g. nb201")
+    parser.add_argument("--datasets", default=None, help="comma-separated search datasets (default cifar10)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per combination, run as 0..K-1 (default 1)")
+    parser.add_argument("--seed-offset", type=int, default=None, help="first seed (default 0)")
+    parser.add_argument("--epochs", default=None, help="comma-separated epoch counts (default: the method's)")
+    parser.add_argument("--grid", action="append", default=None, metavar="[METHOD:]KEY=V1,V2",
+                        help="sweep a config value (repeatable; see below)")
+    parser.add_argument("--preset", default=None, help="paper (default) or quick (CPU scale)")
+    parser.add_argument("--set", dest="assignments", action="append", default=None, metavar="KEY=VALUE",
+                        help="override a config value in every run (repeatable)")
+    parser.add_argument("--out", default=None, help="root of the run directories (default ./runs)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="runs at once (default: one per CUDA device, else one per CPU core)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads per run (default cores // workers); CPU records depend on it")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda (every GPU) or cuda:N (default auto)")
+    parser.add_argument("--data-dir", default=None, help="benchmarks and datasets (default $HARNESS_DATA)")
+    parser.add_argument("--retry-failed", action="store_true", help="start runs marked failed over again")
+    parser.add_argument("--dry-run", action="store_true", help="list the runs and their status, run nothing")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run, interrupt_note="finished epochs are saved; start the same sweep again to resume "
+                                                "(complete runs are skipped, partial ones continue)")
+
+
+def run(args) -> int:
+    settings = settings_from_flags(args)
+    if args.file is not None:
+        settings = read_sweep_file(Path(args.file)).overridden_by(settings)
+    spec = settings.spec()
+    plan = expand_plan(spec)
+    statuses = [run_status(planned.run_dir) for planned in plan]
+    devices = worker_devices(args.device)
+    workers = settings.workers or default_workers(devices)
+    threads = integer_at_least(args.threads, 1, "--threads") if args.threads is not None else default_threads(workers)
+    resources = (f"{workers} worker{'s' if workers > 1 else ''} x {threads} torch thread{'s' if threads > 1 else ''} "
+                 f"on {', '.join(devices)}")
+    if args.dry_run:
+        print(plan_table(plan, statuses))
+        print(f"\n{status_counts(statuses, args.retry_failed)}; would run with {resources}; records in {spec.out}")
+        return 0
+    root = data_dir(args.data_dir)
+    todo = [plan[index] for index in runs_to_do(statuses, args.retry_failed)]
+    for dataset in sorted({planned.config["dataset"] for planned in todo}):
+        _check_dataset_files(dataset, root)
+    for space in sorted({planned.config["space"] for planned in todo}):
+        load_oracle_if_present(space, root, log=lambda message: print(message, file=sys.stderr))
+    print(f"{status_counts(statuses, args.retry_failed)}; {resources}; each run logs to run.log in its "
+          f"directory under {spec.out}", file=sys.stderr)
+    options = ExecutorOptions(workers, threads, devices, root, args.retry_failed, show_progress=not args.no_progress)
+    outcome = execute(plan, statuses, options)
+    print(outcome_summary(outcome, len(plan), spec.out))
+    return 2 if outcome.errors else 0
+
+
+def settings_from_flags(args) -> SweepSettings:
+    """The flags the user gave (None for the others, so a sweep file's keys stay)."""
+    given = {
+        "methods": names(args.methods, "--methods") if args.methods is not None else None,
+        "spaces": names(args.spaces, "--spaces") if args.spaces is not None else None,
+        "datasets": names(args.datasets, "--datasets") if args.datasets is not None else None,
+        "seeds": integer_at_least(args.seeds, 1, "--seeds") if args.seeds is not None else None,
+        "seed_offset": integer_at_least(args.seed_offset, 0, "--seed-offset") if args.seed_offset is not None else None,
+        "epochs": epoch_counts(args.epochs, "--epochs") if args.epochs is not None else None,
+        "grid": tuple(parse_grid(text) for text in args.grid) if args.grid is not None else None,
+        "preset": args.preset,
+        "assignments": tuple(args.assignments) if args.assignments is not None else None,
+        "out": args.out,
+        "workers": integer_at_least(args.workers, 1, "--workers") if args.workers is not None else None,
+    }
+    return SweepSettings(**given)
+
+
+def _check_dataset_files(name: str, root: Path) -> None:
+    """Before starting workers: a missing dataset is one message, not one error per run."""
+    source = dataset_source(name)
+    directory = source.path(root)
+    if not directory.is_dir() or source.missing_files(root):
+        remedy = (f"run `{source.download_command}`" if source.download_command
+                  else source.obtain_by_hand.format(directory=directory))
+        raise BenchmarkFileError(f"dataset {name}: {directory} is missing or incomplete; {remedy}.")
