@@ -128,6 +128,17 @@ def validate(config: dict[str, Any]) -> None:
         raise ConfigError(f"data.train_portion must be between 0 and 1 (exclusive), got {portion!r}")
 
 
+def flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"a": {"b": 1}} -> {"a.b": 1}: the dotted names `--set` and `--grid` use."""
+    flat: dict[str, Any] = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
 def config_hash(config: dict[str, Any]) -> str:
     """Short hash of everything that changes results (the seed is a separate directory level)."""
     canonical = json.dumps({k: v for k, v in config.items() if k != "seed"}, sort_keys=True, separators=(",", ":"))

@@ -23,7 +23,7 @@ import torch
 from tqdm import tqdm
 
 from harness.atomic import write_json
-from harness.config import config_hash, resolve_config
+from harness.config import config_hash, flatten, resolve_config
 from harness.data.registry import load_dataset
 from harness.paths import benchmark_store
 from harness.records import RunDir
@@ -221,7 +221,7 @@ def _shown(value: float | None) -> str:
 
 
 def _changed_settings(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    flat_old, flat_new = _flatten(old), _flatten(new)
+    flat_old, flat_new = flatten(old), flatten(new)
 
     def shown(flat, key):
         return json.dumps(flat[key]) if key in flat else "absent"
@@ -231,14 +231,6 @@ def _changed_settings(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             if (key in flat_old) != (key in flat_new) or flat_old[key] != flat_new[key]]
 
 
-def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat = {}
-    for key, value in config.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 def environment_note(golden: dict[str, Any], record: dict[str, Any]) -> str | None:

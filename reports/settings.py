@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from harness.config import flatten
 from reports.dataset_names import PAPER_DATASETS
 from reports.loading import LoadedRun
 
@@ -63,16 +64,6 @@ def group_settings(runs: list[LoadedRun]) -> list[Setting]:
     return sorted(settings, key=_order)
 
 
-def flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{"a": {"b": 1}} -> {"a.b": 1}: the dotted names `--set` uses."""
-    flat: dict[str, Any] = {}
-    for key, value in config.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{name}."))
-        else:
-            flat[name] = value
-    return flat
 
 
 def format_value(value: Any) -> str:

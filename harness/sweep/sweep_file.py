@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.config import parse_assignment
+from harness.config import flatten, parse_assignment
 from harness.sweep.grid import axis_from_values
 from harness.sweep.settings import SweepSettings, epoch_counts, integer_at_least, names
 from spaces.errors import ConfigError
@@ -73,7 +73,7 @@ def _settings(content: dict[str, Any], path: Path) -> SweepSettings:
         if not isinstance(grid, dict):
             raise ConfigError(f"{source('grid')}: must map KEY (or METHOD:KEY) to a list of values")
         given["grid"] = tuple(axis_from_values(label, _as_listed(values), f"{source('grid')} {label}")
-                              for label, values in _flattened(grid).items())
+                              for label, values in flatten(grid).items())
     if "set" in content:
         given["assignments"] = _assignments(content["set"], source("set"))
     for key in ("preset", "out"):
@@ -86,16 +86,6 @@ def _settings(content: dict[str, Any], path: Path) -> SweepSettings:
     return SweepSettings(**given)
 
 
-def _flattened(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{"amended": {"eta": v}} -> {"amended.eta": v}: TOML's bare dotted keys (amended.eta = ...) and
-    nested YAML mappings mean the same as the quoted dotted key."""
-    flat: dict[str, Any] = {}
-    for key, value in mapping.items():
-        if isinstance(value, dict):
-            flat.update(_flattened(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 def _as_listed(values: Any) -> Any:
@@ -107,7 +97,7 @@ def _as_listed(values: Any) -> Any:
 
 def _assignments(value: Any, source: str) -> tuple[str, ...]:
     if isinstance(value, dict):
-        return tuple(f"{key}={json.dumps(_as_command_line(item))}" for key, item in _flattened(value).items())
+        return tuple(f"{key}={json.dumps(_as_command_line(item))}" for key, item in flatten(value).items())
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         for item in value:
             parse_assignment(item)  # ConfigError on a malformed KEY=VALUE
