@@ -21,16 +21,19 @@ class Curve:
     band_epochs: np.ndarray  # epochs with a band (two or more seeds)
     low: np.ndarray
     high: np.ndarray
+    per_seed: list[tuple[np.ndarray, np.ndarray]]  # (epochs, values) of each run that records the quantity
 
 
 def seed_curve(runs: list[LoadedRun], quantity: Quantity) -> Curve | None:
     """Mean over seeds per epoch of `quantity`, band mean ± t * s / sqrt(n); None when no row has it."""
     per_epoch: dict[int, list[float]] = {}
+    per_seed = []
     for run in runs:
-        for row in run.rows:
-            value = quantity(row)
-            if value is not None:
-                per_epoch.setdefault(row["epoch"], []).append(float(value))
+        points = [(row["epoch"], float(value)) for row in run.rows if (value := quantity(row)) is not None]
+        for epoch, value in points:
+            per_epoch.setdefault(epoch, []).append(value)
+        if points:
+            per_seed.append(tuple(np.array(column) for column in zip(*points)))
     if not per_epoch:
         return None
     epochs = sorted(per_epoch)
@@ -43,4 +46,5 @@ def seed_curve(runs: list[LoadedRun], quantity: Quantity) -> Curve | None:
         band_epochs=np.array([epoch for epoch, _ in bands]),
         low=np.array([band[0] for _, band in bands]),
         high=np.array([band[1] for _, band in bands]),
+        per_seed=per_seed,
     )

@@ -7,7 +7,14 @@ import pytest
 from scipy import stats
 
 from reports.curves import seed_curve
-from reports.figures import LAMBDA_KEYS, curve_figure, curve_kinds, draw_figures, line_styles, weights_figure
+from reports.figures import (
+    LAMBDA_KEYS,
+    curve_figure,
+    curve_kinds,
+    draw_figures,
+    line_styles,
+    weights_figure,
+)
 from reports.loading import load_runs
 from reports.oracle_source import OracleSource
 from reports.settings import group_settings
@@ -16,9 +23,6 @@ from spaces.nb201.encoding import OPS
 from spaces.nb201.oracle import NB201Oracle
 from tests.run_helpers import tiny_run_config
 from tests.test_report_loading import arch_at, write_run
-
-pytest.register_assert_rewrite("oracle_fixtures")
-pytest_plugins = ["oracle_fixtures"]
 
 CURVES = ("oracle_test_accuracy", "oracle_test_regret", "entropy", "layer_alignment", "skip_count")
 
@@ -112,3 +116,18 @@ def test_a_setting_searched_on_two_datasets_keeps_its_colour_and_style(tmp_path,
         by_label.setdefault(setting.label, set()).add(styles[id(setting)])
     assert all(len(seen) == 1 for seen in by_label.values()), "one look per label, whatever the dataset"
     assert len({next(iter(seen)) for seen in by_label.values()}) == 2, "two labels, two looks"
+
+
+@pytest.mark.parametrize("seeds, seed_lines", [(1, 0), (3, 3), (5, 0)])
+def test_single_seeds_are_drawn_beside_the_mean_only_for_few_seeds(tmp_path, synthetic_store, seeds, seed_lines):
+    oracle = NB201Oracle.load(synthetic_store)
+    for seed in range(seeds):
+        write_run(tmp_path, tiny_run_config(epochs=3), seed, [arch_at(40 * seed + e) for e in range(3)], oracle)
+    settings = settings_of(tmp_path, synthetic_store)
+    (kind,) = [kind for kind in curve_kinds(settings) if kind.name == "oracle_test_accuracy"]
+    figure, _ = curve_figure(kind, settings, line_styles(settings))
+    mean, *singles = figure.axes[0].get_lines()
+    assert len(singles) == seed_lines
+    expected = [[row["accuracy"]["cifar10"]["test"] for row in run.rows] for run in settings[0].runs]
+    assert sorted(list(line.get_ydata()) for line in singles) == (sorted(expected) if seed_lines else [])
+    assert list(mean.get_ydata()) == pytest.approx(np.mean(expected, axis=0))
