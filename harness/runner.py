@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import torch
 from tqdm import tqdm
 
 from harness.atomic import save_torch, write_json, write_jsonl
 from harness.config import config_hash
-from harness.data.loaders import paired_loaders
-from harness.data.loaders import eval_batches
+from harness.data.loaders import eval_batches, paired_loaders
 from harness.evaluate import supernet_accuracy
 from harness.provenance import provenance
 from harness.records import RunDir, read_epochs, read_json
+from harness.seeding import run_streams
 from methods.components.layer_alignment import alignment_on_batch
 from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
 from methods.progress import Progress
@@ -44,17 +43,6 @@ class RunResult:
     resumed_at: int | None  # epochs already done when this invocation started; None for a fresh run
     already_complete: bool
     failure: dict[str, Any] | None = None  # {"epoch", "reason"} when a non-finite loss stopped the run
-
-
-def seed_generators(seed: int) -> dict[str, int]:
-    """Independent streams for supernet init, arch init / method sampling, and data order."""
-    children = np.random.SeedSequence(seed).spawn(3)
-    return {name: int(child.generate_state(1, dtype=np.uint64)[0] >> 1)
-            for name, child in zip(("init", "method", "data"), children)}
-
-
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
 
 
 def run_seed(
@@ -79,26 +67,17 @@ def run_seed(
         # failed record is removed (`harness sweep --retry-failed`).
         return RunResult(run, read_epochs(run.epochs), None, already_complete=False, failure=run.failure())
 
-    seeds = seed_generators(seed)
-    space = get_space(config["space"])
-    net = space.supernet(config["supernet"], image_set.num_classes, _generator(seeds["init"])).to(device)
-    method = create_method(config["method"], space, net, config, _generator(seeds["method"]))
-    data = config["data"]
-    loader = paired_loaders(
-        image_set, data["split"], data["batch_size"], device, seeds["data"], subset=data["subset"],
-        cutout=data["cutout"], augment=data["augment"], split_file=data["split_file"],
-        train_portion=data["train_portion"],
-    )
-
+    streams = run_streams(seed)
+    net, method, loader = _build_search(config, streams, image_set, device)
     rows: list[dict[str, Any]] = []
     start_epoch, resumed_at = 0, None
     if run.checkpoint.exists():
-        start_epoch = _restore(run, digest, seed, net, method, loader, device)
+        start_epoch = _restore(run, digest, seed, net, method, loader)
         rows = read_epochs(run.epochs)[:start_epoch]
         resumed_at = start_epoch
         log(f"seed {seed}: resuming at epoch {start_epoch + 1}/{config['epochs']} from {run.checkpoint}")
     else:
-        write_json(run.config, {"config": config, "seed": seed, "config_hash": digest, "seed_streams": seeds,
+        write_json(run.config, {"config": config, "seed": seed, "config_hash": digest, "seed_streams": streams,
                                 "provenance": provenance(device)})
 
     previous_weights = (torch.tensor(rows[-1]["arch_weights"]) if rows
@@ -106,26 +85,13 @@ def run_seed(
     steps = len(loader)
     bar = tqdm(total=config["epochs"] * steps, initial=start_epoch * steps, disable=not show_progress,
                desc=f"{config['method']} seed {seed}", unit="step", dynamic_ncols=True, leave=False)
+    estimator = _DurationEstimate(config["epochs"] - start_epoch, steps, device, log) if estimate_duration else None
     searched_seconds = rows[-1]["time"]["search_seconds"] if rows else 0.0
     net.train()
     for epoch in range(start_epoch, config["epochs"]):
         started = time.perf_counter()
         lr = method.w_optimizer.param_groups[0]["lr"]
-        totals = {key: torch.zeros((), device=device) for key in ("train_loss", "train_correct", "val_loss")}
-        arch_steps = 0
-        for step, (train_batch, val_batch) in enumerate(loader):
-            stats = method.step(train_batch, val_batch, Progress(epoch, config["epochs"], step, steps))
-            totals["train_loss"] += stats["train_loss"]
-            totals["train_correct"] += stats["train_correct"]
-            if stats["arch_step"] is not None:
-                totals["val_loss"] += stats["val_loss"]
-                arch_steps += 1
-            bar.update(1)
-            if estimate_duration and epoch == start_epoch and step == ESTIMATE_AFTER_STEPS - 1:
-                per_step = (time.perf_counter() - started) / ESTIMATE_AFTER_STEPS
-                remaining = per_step * steps * (config["epochs"] - start_epoch)
-                log(f"estimate: {per_step:.2f} s per step x {steps} steps x {config['epochs'] - start_epoch} epochs "
-                    f"= about {remaining / 3600:.1f} h per seed on {device}")
+        totals, arch_steps = _search_epoch(method, loader, epoch, config["epochs"], bar, estimator)
         method.end_epoch()
         epoch_seconds = time.perf_counter() - started
         searched_seconds += epoch_seconds
@@ -133,13 +99,11 @@ def run_seed(
         row.update(_collapse_diagnostics(epoch, method, loader, previous_weights, config))
         previous_weights = torch.tensor(row["arch_weights"])
         row["time"] = {"epoch_seconds": epoch_seconds, "search_seconds": searched_seconds}
-        diverged = [f"{name}={row[name]}" for name in ("train_loss", "val_loss", "search_val_loss")
-                    if name in row and not math.isfinite(row[name])]
-        if diverged:
+        failure = _divergence(row, epoch)
+        if failure is not None:
             # The diverged epoch is not recorded: its row and weights are NaN. The checkpoint stays at
             # the last finite epoch.
             bar.close()
-            failure = {"epoch": epoch + 1, "reason": f"non-finite loss ({', '.join(diverged)})"}
             write_json(run.summary, {"complete": False, "failed": failure})
             log(f"seed {seed}: stopped at epoch {epoch + 1}, {failure['reason']}; marked failed in {run.summary}")
             return RunResult(run, rows, resumed_at, already_complete=False, failure=failure)
@@ -153,6 +117,69 @@ def run_seed(
     write_json(run.summary, {"complete": True, "epochs": config["epochs"], "search_seconds": searched_seconds,
                              "final": {k: v for k, v in rows[-1].items() if k != "arch_weights"}})
     return RunResult(run, rows, resumed_at, already_complete=False)
+
+
+def _build_search(config, streams, image_set, device):
+    """The supernet, the method (with its architecture parameters) and the data: what a checkpoint holds."""
+    space = get_space(config["space"])
+    net = space.supernet(config["supernet"], image_set.num_classes, _generator(streams["init"])).to(device)
+    method = create_method(config["method"], space, net, config, _generator(streams["method"]))
+    data = config["data"]
+    loader = paired_loaders(
+        image_set, data["split"], data["batch_size"], device, streams["data"], subset=data["subset"],
+        cutout=data["cutout"], augment=data["augment"], split_file=data["split_file"],
+        train_portion=data["train_portion"],
+    )
+    return net, method, loader
+
+
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def _search_epoch(method, loader, epoch, epochs, bar, estimator) -> tuple[dict[str, torch.Tensor], int]:
+    """One pass over the paired train/validation batches; sums stay on the device (no sync per step)."""
+    totals = {key: torch.zeros((), device=loader.device)
+              for key in ("train_loss", "train_correct", "val_loss")}
+    arch_steps = 0
+    steps = len(loader)
+    for step, (train_batch, val_batch) in enumerate(loader):
+        stats = method.step(train_batch, val_batch, Progress(epoch, epochs, step, steps))
+        totals["train_loss"] += stats["train_loss"]
+        totals["train_correct"] += stats["train_correct"]
+        if stats["arch_step"] is not None:
+            totals["val_loss"] += stats["val_loss"]
+            arch_steps += 1
+        bar.update(1)
+        if estimator is not None:
+            estimator.after_step()
+    return totals, arch_steps
+
+
+class _DurationEstimate:
+    """Logs once, after the first few steps, how long the remaining epochs will take (`harness run --estimate`)."""
+
+    def __init__(self, epochs_left: int, steps_per_epoch: int, device, log):
+        self.epochs_left, self.steps_per_epoch, self.device, self.log = epochs_left, steps_per_epoch, device, log
+        self.started = time.perf_counter()
+        self.steps = 0
+
+    def after_step(self) -> None:
+        self.steps += 1
+        if self.steps != ESTIMATE_AFTER_STEPS:
+            return
+        per_step = (time.perf_counter() - self.started) / ESTIMATE_AFTER_STEPS
+        remaining = per_step * self.steps_per_epoch * self.epochs_left
+        self.log(f"estimate: {per_step:.2f} s per step x {self.steps_per_epoch} steps x {self.epochs_left} epochs "
+                 f"= about {remaining / 3600:.1f} h per seed on {self.device}")
+
+
+def _divergence(row: dict[str, Any], epoch: int) -> dict[str, Any] | None:
+    diverged = [f"{name}={row[name]}" for name in ("train_loss", "val_loss", "search_val_loss")
+                if name in row and not math.isfinite(row[name])]
+    if not diverged:
+        return None
+    return {"epoch": epoch + 1, "reason": f"non-finite loss ({', '.join(diverged)})"}
 
 
 def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle, config) -> dict[str, Any]:
@@ -204,7 +231,7 @@ def _save(run: RunDir, digest, seed, epochs_done, net, method, loader) -> None:
     })
 
 
-def _restore(run: RunDir, digest, seed, net, method, loader, device) -> int:
+def _restore(run: RunDir, digest, seed, net, method, loader) -> int:
     try:
         state = torch.load(run.checkpoint, map_location="cpu", weights_only=True)
     except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as error:

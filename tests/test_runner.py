@@ -114,3 +114,11 @@ def test_hessian_diagnostic_every_k_epochs(tmp_path):
     config = tiny_run_config(epochs=2, assignments=["diagnostics.hessian_every=2", "diagnostics.hessian_iterations=3"])
     rows = run(tmp_path, config).rows
     assert "hessian_eigenvalue" not in rows[0] and isinstance(rows[1]["hessian_eigenvalue"], float)
+
+
+def test_duration_estimate_is_logged_once_with_the_remaining_work(tmp_path):
+    messages = []
+    runner.run_seed(tiny_run_config(epochs=2), 0, tmp_path, CPU, synthetic_image_set(), None, show_progress=False,
+                    estimate_duration=True, log=messages.append)
+    estimates = [m for m in messages if m.startswith("estimate:")]
+    assert len(estimates) == 1 and "x 2 steps x 2 epochs" in estimates[0], messages

@@ -9,12 +9,19 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import torch
 
+from harness.seeding import (
+    LOADER_AUGMENT_STREAM,
+    LOADER_ORDER_STREAM,
+    SUBSET_TRAIN_STREAM,
+    SUBSET_VAL_STREAM,
+    derive_seed,
+)
 from spaces.errors import ConfigError
 
 from .augment import Augmentation, channel_constants, normalise_with
 from .imageset import ImageSet
-from .seeding import LOADER_AUGMENT_STREAM, LOADER_ORDER_STREAM, SUBSET_TRAIN_STREAM, SUBSET_VAL_STREAM, derive_seed
-from .splits import darts_split, nb201_split, subset as take_subset
+from .splits import darts_split, nb201_split
+from .splits import subset as take_subset
 
 Batch = tuple[torch.Tensor, torch.Tensor]  # (images float32 [B, 3, H, W], labels int64 [B])
 
