@@ -1,11 +1,24 @@
-"""Shared fixtures. Tests that need ../shared/data skip without it, and fail under CI=true."""
+"""Shared fixtures. Tests that need ../shared/data skip without it, and fail under CI=true.
+
+- `shared_*`: paths into ../shared/data;
+- `nb201_csv`: the shared CSV dump read independently of the importer (column -> list of cells);
+- `nb201_store` / `nb201_oracle`: the real store, built once per session from that CSV;
+- `synthetic_store`: a store of made-up numbers in a valid layout (tests/oracle_helpers.py), for
+  tests that check behaviour rather than benchmark values (they run without ../shared/data).
+"""
 
 from __future__ import annotations
 
+import csv
+import gzip
 import os
 from pathlib import Path
 
 import pytest
+
+from spaces.nb201.importers.csv_dump import import_csv_dump
+from spaces.nb201.oracle import NB201Oracle, write_store
+from tests.oracle_helpers import synthetic_table
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("HARNESS_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -22,21 +35,51 @@ def require_shared(relative: str) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_nb201_csv() -> Path:
     return require_shared("nb201/nb201-results.csv.gz")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_nats_samples() -> Path:
     return require_shared("nb201/nats-tss-samples")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_cifar10() -> Path:
     return require_shared("cifar10/cifar-10-batches-py")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_cifar_split() -> Path:
     return require_shared("nb201/cifar-split.txt")
+
+
+@pytest.fixture(scope="session")
+def nb201_csv(shared_nb201_csv) -> dict[str, list[str]]:
+    with gzip.open(shared_nb201_csv, "rt", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    return {name: [row[i] for row in rows] for i, name in enumerate(header)}
+
+
+@pytest.fixture(scope="session")
+def nb201_store(shared_nb201_csv, tmp_path_factory) -> Path:
+    """<data-dir>/benchmarks/nb201.h5 built from the real CSV; copy it before changing it."""
+    store = tmp_path_factory.mktemp("data") / "benchmarks" / "nb201.h5"
+    write_store(import_csv_dump(shared_nb201_csv), store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def nb201_oracle(nb201_store) -> NB201Oracle:
+    return NB201Oracle.load(nb201_store)
+
+
+@pytest.fixture(scope="session")
+def synthetic_store(tmp_path_factory) -> Path:
+    """<data-dir>/benchmarks/nb201.h5 of `synthetic_table()`; copy it before changing it."""
+    store = tmp_path_factory.mktemp("synthetic-data") / "benchmarks" / "nb201.h5"
+    write_store(synthetic_table(), store)
+    return store

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import torch
 
 from harness.config import resolve_config
@@ -26,3 +28,19 @@ def tiny_method(name: str, seed: int = 0, dtype=torch.float64, assignments=(), c
 def tiny_batch(seed: int, n: int = 6, size: int = 8, dtype=torch.float64):
     g = torch.Generator().manual_seed(seed)
     return torch.randn(n, 3, size, size, generator=g, dtype=dtype), torch.randint(0, 10, (n,), generator=g)
+
+
+def assert_search_resumes_bit_identically(method, name: str, progress, batch_seed: int, channels: int = 4) -> None:
+    """Save `method` mid-search, take two more steps; a fresh method restored from the save (built from
+    another seed, so nothing can leak in through initialisation) must then match it bit for bit."""
+    saved = copy.deepcopy((method.state_dict(), method.net.state_dict()))
+    for step in range(2):
+        method.step(tiny_batch(batch_seed + step), tiny_batch(batch_seed + 20 + step), progress)
+    resumed = tiny_method(name, seed=7, channels=channels)
+    resumed.load_state_dict(copy.deepcopy(saved[0]))
+    resumed.net.load_state_dict(saved[1])
+    for step in range(2):
+        resumed.step(tiny_batch(batch_seed + step), tiny_batch(batch_seed + 20 + step), progress)
+    for a, b in zip(list(method.arch_parameters) + list(method.net.parameters()),
+                    list(resumed.arch_parameters) + list(resumed.net.parameters()), strict=True):
+        assert torch.equal(a, b)

@@ -11,9 +11,6 @@ import pytest
 from harness.cli import main
 from harness.records import find_run_dirs, read_epochs
 
-pytest.register_assert_rewrite("oracle_fixtures")
-pytest_plugins = ["oracle_fixtures"]
-
 
 @pytest.fixture
 def data_root(tmp_path, nb201_store, shared_cifar10):

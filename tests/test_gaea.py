@@ -8,12 +8,19 @@ import pytest
 import torch
 
 from harness.config import resolve_config
-from methods.components.exponentiated_gradient import ExponentiatedGradient, exponentiated_step
+from methods.components.exponentiated_gradient import (
+    ExponentiatedGradient,
+    exponentiated_step,
+)
 from methods.components.losses import supernet_loss
 from methods.progress import Progress
 from spaces.errors import ConfigError
 from spaces.nb201.encoding import OPS
-from tests.method_helpers import tiny_batch, tiny_method
+from tests.method_helpers import (
+    assert_search_resumes_bit_identically,
+    tiny_batch,
+    tiny_method,
+)
 
 START = Progress(epoch=0, epochs=4)
 NONE, CONV3 = OPS.index("none"), OPS.index("nor_conv_3x3")
@@ -186,18 +193,7 @@ def test_gaea_methods_search_on_the_simplex_and_resume_bit_identically(name):
     assert torch.equal(method.arch_parameters[0].detach()[:, NONE], torch.zeros(6, dtype=torch.float64))
     assert OPS[NONE] not in [OPS[o] for o in method.derive().ops]
 
-    saved = copy.deepcopy((method.state_dict(), method.net.state_dict()))
-    for step in range(2):
-        method.step(tiny_batch(5 + step), tiny_batch(25 + step), late)
-    resumed = tiny_method(name, seed=7, channels=4)
-    resumed.load_state_dict(copy.deepcopy(saved[0]))
-    resumed.net.load_state_dict(saved[1])
-    for step in range(2):
-        resumed.step(tiny_batch(5 + step), tiny_batch(25 + step), late)
-    for a, b in zip(method.arch_parameters, resumed.arch_parameters):
-        assert torch.equal(a, b)
-    for a, b in zip(method.net.parameters(), resumed.net.parameters()):
-        assert torch.equal(a, b)
+    assert_search_resumes_bit_identically(method, name, late, batch_seed=5)
 
 
 def test_gaea_pcdarts_takes_no_architecture_step_during_warm_up():

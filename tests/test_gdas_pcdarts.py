@@ -14,7 +14,11 @@ from methods.components.losses import supernet_loss
 from methods.progress import Progress
 from spaces.nb201.encoding import EDGES, OPS
 from spaces.nb201.search_cell import NB201SearchCell
-from tests.method_helpers import tiny_batch, tiny_method
+from tests.method_helpers import (
+    assert_search_resumes_bit_identically,
+    tiny_batch,
+    tiny_method,
+)
 
 START = Progress(epoch=0, epochs=4)
 CONV1, CONV3 = OPS.index("nor_conv_1x1"), OPS.index("nor_conv_3x3")
@@ -218,15 +222,5 @@ def test_search_loop_resumes_bit_identically(name):
     for step in range(2):
         stats = method.step(tiny_batch(step), tiny_batch(10 + step), late)
         assert torch.isfinite(stats["train_loss"]) and torch.isfinite(stats["val_loss"])
-    saved = copy.deepcopy((method.state_dict(), method.net.state_dict()))
-    for step in range(2):
-        method.step(tiny_batch(4 + step), tiny_batch(14 + step), late)
-    resumed = tiny_method(name, seed=3, channels=4)
-    resumed.load_state_dict(copy.deepcopy(saved[0]))
-    resumed.net.load_state_dict(saved[1])
-    for step in range(2):
-        resumed.step(tiny_batch(4 + step), tiny_batch(14 + step), late)
-    for a, b in zip(list(method.arch_parameters) + list(method.net.parameters()),
-                    list(resumed.arch_parameters) + list(resumed.net.parameters())):
-        assert torch.equal(a, b)
+    assert_search_resumes_bit_identically(method, name, late, batch_seed=4)
     assert method.diagnostics().keys() >= ({"tau"} if name == "gdas" else {"edge_weights"})

@@ -13,11 +13,7 @@ import pytest
 from spaces.errors import BenchmarkFileError
 from spaces.nb201.encoding import NUM_ARCHS
 from spaces.nb201.importers.csv_dump import import_csv_dump
-
-pytest.register_assert_rewrite("oracle_fixtures")
-from oracle_fixtures import CSV_ACCURACY_COLUMNS, synthetic_arch_strings  # noqa: E402
-
-pytest_plugins = ["oracle_fixtures"]
+from tests.oracle_helpers import CSV_ACCURACY_COLUMNS, synthetic_arch_strings
 
 HEADER = ["index", "arch", "cifar10-valid.valid.200", "cifar10.test.200", "cifar100.ori-test.200",
           "cifar10-valid.seeds.200", "cifar10.params_mb", "cifar100.train_seconds.200", "mystery.column.200"]
@@ -144,7 +140,7 @@ def test_truncated_gzip(tmp_path):
 
 
 @pytest.mark.shared_data
-def test_real_dump_imports_every_documented_column(nb201_csv_path):
-    table = import_csv_dump(nb201_csv_path)
+def test_real_dump_imports_every_documented_column(shared_nb201_csv):
+    table = import_csv_dump(shared_nb201_csv)
     assert set(table.accuracy) == set(CSV_ACCURACY_COLUMNS.values())
     assert table.notes == []

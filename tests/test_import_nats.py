@@ -12,13 +12,18 @@ from spaces.errors import BenchmarkFileError
 from spaces.nb201.conventions import BENCHMARK_SPLITS, EPOCH_BUDGETS
 from spaces.nb201.encoding import NUM_ARCHS
 from spaces.nb201.importers import import_nb201, source_kind
-from spaces.nb201.importers.nats_tss import parse_nats_record, read_nats_record, record_files
+from spaces.nb201.importers.nats_tss import (
+    parse_nats_record,
+    read_nats_record,
+    record_files,
+)
 from spaces.nb201.oracle import NB201Oracle, write_store
+from tests.oracle_helpers import (
+    CSV_ACCURACY_COLUMNS,
+    CSV_PARAMS_COLUMNS,
+    CSV_TRAIN_SECONDS_COLUMNS,
+)
 
-pytest.register_assert_rewrite("oracle_fixtures")
-from oracle_fixtures import CSV_ACCURACY_COLUMNS, CSV_PARAMS_COLUMNS, CSV_TRAIN_SECONDS_COLUMNS  # noqa: E402
-
-pytest_plugins = ["oracle_fixtures"]
 pytestmark = pytest.mark.shared_data
 
 FIXTURE_ROWS = (0, 11, 284)
@@ -86,9 +91,9 @@ def synthetic_record(index: int, arch: str, splits=SYNTHETIC_SPLITS) -> dict:
 
 
 @pytest.fixture(scope="module")
-def complete_directory(nats_samples_path, nb201_csv, tmp_path_factory):
+def complete_directory(shared_nats_samples, nb201_csv, tmp_path_factory):
     directory = tmp_path_factory.mktemp("NATS-tss-v1_0-3ffb9-simple")
-    for source in nats_samples_path.iterdir():
+    for source in shared_nats_samples.iterdir():
         shutil.copy(source, directory / source.name)
     for index, arch in enumerate(nb201_csv["arch"]):
         if index not in FIXTURE_ROWS:

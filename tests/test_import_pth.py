@@ -12,11 +12,8 @@ from spaces.nb201.encoding import NUM_ARCHS
 from spaces.nb201.importers import import_nb201, source_kind
 from spaces.nb201.importers.nb201_pth import load_pth, read_pth_records
 from spaces.nb201.oracle import NB201Oracle, write_store
+from tests.oracle_helpers import synthetic_arch_strings
 
-pytest.register_assert_rewrite("oracle_fixtures")
-from oracle_fixtures import synthetic_arch_strings  # noqa: E402
-
-pytest_plugins = ["oracle_fixtures"]
 api_utils = pytest.importorskip("nas_201_api.api_utils", reason="needs `pip install nas-bench-201`")
 
 SPLITS = {"cifar10-valid": ("x-valid", "ori-test"), "cifar10": ("ori-test",),

@@ -8,15 +8,16 @@ import h5py
 import numpy as np
 import pytest
 
-from spaces.errors import BenchmarkFileError, ConfigError, MalformedArchitecture, UserError
+from spaces.errors import (
+    BenchmarkFileError,
+    ConfigError,
+    MalformedArchitecture,
+    UserError,
+)
 from spaces.nb201 import oracle as oracle_module
 from spaces.nb201.encoding import NUM_ARCHS
 from spaces.nb201.oracle import NB201Oracle, UnavailableQuantity, write_store
-
-pytest.register_assert_rewrite("oracle_fixtures")
-from oracle_fixtures import synthetic_table  # noqa: E402
-
-pytest_plugins = ["oracle_fixtures"]
+from tests.oracle_helpers import synthetic_table
 
 
 @pytest.fixture

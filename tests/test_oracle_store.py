@@ -9,14 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-pytest.register_assert_rewrite("oracle_fixtures")  # before importing it, as pytest_plugins loads it too
-from oracle_fixtures import CSV_ACCURACY_COLUMNS, CSV_PARAMS_COLUMNS, CSV_TRAIN_SECONDS_COLUMNS  # noqa: E402
-
 from spaces.nb201.conventions import OFFICIAL_ARCH_0, PAPER_SPLITS
 from spaces.nb201.encoding import NUM_ARCHS, NB201Arch
 from spaces.nb201.oracle import NB201Oracle
+from tests.oracle_helpers import (
+    CSV_ACCURACY_COLUMNS,
+    CSV_PARAMS_COLUMNS,
+    CSV_TRAIN_SECONDS_COLUMNS,
+)
 
-pytest_plugins = ["oracle_fixtures"]
 pytestmark = pytest.mark.shared_data
 
 SOME_ROWS = [0, 11, 284] + sorted(np.random.default_rng(7).choice(NUM_ARCHS, 20, replace=False).tolist())
@@ -119,11 +120,11 @@ def test_lookups_do_not_expose_the_store_arrays(nb201_oracle):
         nb201_oracle.arch_ops[0, 0] = 0
 
 
-def test_metadata_records_the_source(nb201_oracle, nb201_csv_path):
+def test_metadata_records_the_source(nb201_oracle, shared_nb201_csv):
     meta = nb201_oracle.metadata
     assert meta["source_kind"] == "csv"
-    assert meta["source_path"] == str(nb201_csv_path.resolve())
-    assert meta["source_sha256"] == hashlib.sha256(nb201_csv_path.read_bytes()).hexdigest()
+    assert meta["source_path"] == str(shared_nb201_csv.resolve())
+    assert meta["source_sha256"] == hashlib.sha256(shared_nb201_csv.read_bytes()).hexdigest()
     assert meta["num_archs"] == NUM_ARCHS and meta["format_version"] == 1
     assert meta["created_utc"].endswith("Z")
 

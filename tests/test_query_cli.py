@@ -14,12 +14,13 @@ import pytest
 
 from harness.commands import data as data_command
 from harness.commands import query as query_command
-from spaces.errors import BenchmarkFileError, ConfigError, MalformedArchitecture, UserError
-
-pytest.register_assert_rewrite("oracle_fixtures")
-from oracle_fixtures import synthetic_table  # noqa: E402
-
-pytest_plugins = ["oracle_fixtures"]
+from spaces.errors import (
+    BenchmarkFileError,
+    ConfigError,
+    MalformedArchitecture,
+    UserError,
+)
+from tests.oracle_helpers import synthetic_table
 
 
 def harness(*argv: str) -> int:
@@ -152,8 +153,8 @@ def test_unknown_dataset_lists_the_datasets(data_dir):
 
 
 @pytest.mark.shared_data
-def test_import_writes_the_store_and_reports_the_optima(nb201_csv_path, nb201_csv, tmp_path, capsys):
-    assert harness("data", "import", "nb201", "--from", str(nb201_csv_path), "--data-dir", str(tmp_path)) == 0
+def test_import_writes_the_store_and_reports_the_optima(shared_nb201_csv, nb201_csv, tmp_path, capsys):
+    assert harness("data", "import", "nb201", "--from", str(shared_nb201_csv), "--data-dir", str(tmp_path)) == 0
     out = capsys.readouterr().out
     store = tmp_path / "benchmarks" / "nb201.h5"
     assert store.is_file() and str(store) in out and "15625 architectures" in out

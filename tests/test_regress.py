@@ -7,17 +7,14 @@ import json
 
 import pytest
 import torch
-
 from conftest import require_shared
+
 from harness import regress
 from harness.cli import main
 from harness.config import config_hash
 from harness.records import RunDir
 from methods.registry import list_methods
 from spaces.errors import BenchmarkFileError, ConfigError
-
-pytest.register_assert_rewrite("oracle_fixtures")
-pytest_plugins = ["oracle_fixtures"]
 
 METHODS = [spec.name for spec in list_methods()]
 GOOD = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"

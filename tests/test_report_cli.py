@@ -9,9 +9,6 @@ from spaces.nb201.oracle import NB201Oracle
 from tests.run_helpers import tiny_run_config
 from tests.test_report_loading import arch_at, data_root_of, write_run
 
-pytest.register_assert_rewrite("oracle_fixtures")
-pytest_plugins = ["oracle_fixtures"]
-
 
 @pytest.fixture
 def runs(tmp_path, synthetic_store):

@@ -21,14 +21,10 @@ from harness.runner import run_seed
 from reports.loading import load_runs
 from reports.oracle_source import OracleSource
 from spaces.errors import BenchmarkFileError, ConfigError
-from spaces.nb201.encoding import NB201Arch, NUM_ARCHS, NUM_EDGES, OPS
+from spaces.nb201.encoding import NUM_ARCHS, NUM_EDGES, OPS, NB201Arch
 from spaces.nb201.oracle import NB201Oracle
 from spaces.nb201.paper_columns import paper_columns
 from tests.run_helpers import synthetic_image_set, tiny_run_config
-
-pytest.register_assert_rewrite("oracle_fixtures")
-pytest_plugins = ["oracle_fixtures"]
-
 
 # -- writing records as the runner does ------------------------------------------------------------
 

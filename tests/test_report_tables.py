@@ -22,9 +22,6 @@ from spaces.nb201.paper_columns import paper_columns
 from tests.run_helpers import synthetic_image_set, tiny_run_config
 from tests.test_report_loading import arch_at, data_root_of, write_run
 
-pytest.register_assert_rewrite("oracle_fixtures")
-pytest_plugins = ["oracle_fixtures"]
-
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 NAMES = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "ImageNet16-120": "ImageNet16-120"}
 

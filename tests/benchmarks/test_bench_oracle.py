@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from spaces.nb201.encoding import NUM_ARCHS, NUM_EDGES, OPS, NB201Arch
 from spaces.nb201.oracle import NB201Oracle
-
-pytest.register_assert_rewrite("oracle_fixtures")
-pytest_plugins = ["oracle_fixtures"]
 
 
 def test_store_load(benchmark, nb201_store):

@@ -1,28 +1,17 @@
-"""Session fixtures for the NB201 oracle tests (load with `pytest_plugins = ["oracle_fixtures"]`).
+"""NB201 oracle test data: the CSV dump's documented columns, and synthetic tables in a valid layout.
 
-- `nb201_csv_path`, `nats_samples_path`: session-scoped paths into ../shared/data;
-- `nb201_csv`: the shared CSV dump read independently of the importer (column -> list of cells);
-- `nb201_store` / `nb201_oracle`: the real store, built once per session from that CSV;
-- `synthetic_store`: a store of made-up numbers in a valid layout, for tests that
-  check behaviour rather than benchmark values (they run without ../shared/data).
+The fixtures built from them (`nb201_store`, `nb201_oracle`, `synthetic_store`, ...) are in conftest.py.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-import pytest
-from conftest import require_shared
 
 from spaces.nb201.conventions import BENCHMARK_SPLITS, OFFICIAL_ARCH_0
 from spaces.nb201.encoding import NUM_ARCHS, all_archs
-from spaces.nb201.importers.csv_dump import import_csv_dump
 from spaces.nb201.importers.table import ImportedTable, SourceInfo, parse_arch_list
-from spaces.nb201.oracle import NB201Oracle, write_store
 
 # The CSV's columns in benchmark terms, written out from data/README.md (the
 # spec), not taken from the importer, so the tests check the importer's mapping.
@@ -49,38 +38,6 @@ CSV_TRAIN_SECONDS_COLUMNS = {"cifar10-valid.train_seconds.200": ("cifar10-valid"
                              "cifar100.train_seconds.200": ("cifar100", 200),
                              "ImageNet16-120.train_seconds.200": ("ImageNet16-120", 200)}
 
-
-@pytest.fixture(scope="session")
-def nb201_csv_path() -> Path:
-    return require_shared("nb201/nb201-results.csv.gz")
-
-
-@pytest.fixture(scope="session")
-def nats_samples_path() -> Path:
-    """The official NATS-Bench records 0, 11, 284 and the meta file (session-scoped `shared_nats_samples`)."""
-    return require_shared("nb201/nats-tss-samples")
-
-
-@pytest.fixture(scope="session")
-def nb201_csv(nb201_csv_path) -> dict[str, list[str]]:
-    with gzip.open(nb201_csv_path, "rt", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        rows = list(reader)
-    return {name: [row[i] for row in rows] for i, name in enumerate(header)}
-
-
-@pytest.fixture(scope="session")
-def nb201_store(nb201_csv_path, tmp_path_factory) -> Path:
-    """<data-dir>/benchmarks/nb201.h5 built from the real CSV; copy it before changing it."""
-    store = tmp_path_factory.mktemp("data") / "benchmarks" / "nb201.h5"
-    write_store(import_csv_dump(nb201_csv_path), store)
-    return store
-
-
-@pytest.fixture(scope="session")
-def nb201_oracle(nb201_store) -> NB201Oracle:
-    return NB201Oracle.load(nb201_store)
 
 
 def synthetic_arch_strings() -> list[str]:
@@ -118,11 +75,3 @@ def synthetic_table(seed: int = 0) -> ImportedTable:
         seeds={("cifar10-valid", 200): rng.integers(1, 4, NUM_ARCHS).astype(np.uint8)},
         source=SourceInfo(kind="csv", path="/synthetic/nb201.csv", sha256="0" * 64),
     )
-
-
-@pytest.fixture(scope="session")
-def synthetic_store(tmp_path_factory) -> Path:
-    """<data-dir>/benchmarks/nb201.h5 of `synthetic_table()`; copy it before changing it."""
-    store = tmp_path_factory.mktemp("synthetic-data") / "benchmarks" / "nb201.h5"
-    write_store(synthetic_table(), store)
-    return store
