@@ -4,7 +4,8 @@
 - `nb201_csv`: the shared CSV dump read independently of the importer (column -> list of cells);
 - `nb201_store` / `nb201_oracle`: the real store, built once per session from that CSV;
 - `synthetic_store`: a store of made-up numbers in a valid layout (tests/oracle_helpers.py), for
-  tests that check behaviour rather than benchmark values (they run without ../shared/data).
+  tests that check behaviour rather than benchmark values (they run without ../shared/data);
+  `synthetic_data_dir`: a data directory with a copy of it that a test may change.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,12 @@ def synthetic_store(tmp_path_factory) -> Path:
     store = tmp_path_factory.mktemp("synthetic-data") / "benchmarks" / "nb201.h5"
     write_store(synthetic_table(), store)
     return store
+
+
+@pytest.fixture
+def synthetic_data_dir(synthetic_store, tmp_path) -> Path:
+    """A data directory of this test's own, holding a copy of the synthetic store (free to change)."""
+    target = tmp_path / "benchmarks" / "nb201.h5"
+    target.parent.mkdir()
+    shutil.copy(synthetic_store, target)
+    return tmp_path

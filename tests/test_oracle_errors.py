@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 
 import h5py
 import numpy as np
@@ -21,11 +20,8 @@ from tests.oracle_helpers import synthetic_table
 
 
 @pytest.fixture
-def store_copy(synthetic_store, tmp_path):
-    path = tmp_path / "benchmarks" / "nb201.h5"
-    path.parent.mkdir()
-    shutil.copy(synthetic_store, path)
-    return path
+def store_copy(synthetic_data_dir):
+    return synthetic_data_dir / "benchmarks" / "nb201.h5"
 
 
 @pytest.fixture(scope="module")

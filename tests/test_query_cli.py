@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import types
 
@@ -32,15 +31,6 @@ def harness(*argv: str) -> int:
     return args.func(args)
 
 
-@pytest.fixture
-def data_dir(synthetic_store, tmp_path):
-    """A data directory holding a copy of the synthetic store."""
-    target = tmp_path / "benchmarks" / "nb201.h5"
-    target.parent.mkdir()
-    shutil.copy(synthetic_store, target)
-    return tmp_path
-
-
 def query_json(capsys, *argv: str) -> dict:
     assert harness("query", "--space", "nb201", "--json", *argv) == 0
     out = capsys.readouterr().out
@@ -50,9 +40,9 @@ def query_json(capsys, *argv: str) -> dict:
 # -- query ---------------------------------------------------------------------------------------
 
 
-def test_json_has_the_documented_keys_and_the_paper_columns(data_dir, capsys):
+def test_json_has_the_documented_keys_and_the_paper_columns(synthetic_data_dir, capsys):
     table = synthetic_table()
-    record = query_json(capsys, "--arch", "42", "--data-dir", str(data_dir))
+    record = query_json(capsys, "--arch", "42", "--data-dir", str(synthetic_data_dir))
     assert set(record) == {"space", "arch", "index", "store", "results", "benchmark_columns", "params_mb"}
     assert record["index"] == 42 and record["space"] == "nb201"
     assert list(record["results"]) == ["cifar10", "cifar100", "ImageNet16-120"]
@@ -69,19 +59,19 @@ def test_json_has_the_documented_keys_and_the_paper_columns(data_dir, capsys):
     assert record["params_mb"]["ImageNet16-120"] == table.params_mb["ImageNet16-120"][42]
 
 
-def test_arch_string_and_index_give_the_same_record(data_dir, capsys):
-    by_index = query_json(capsys, "--arch", "977", "--data-dir", str(data_dir))
-    by_string = query_json(capsys, "--arch", by_index["arch"], "--data-dir", str(data_dir))
+def test_arch_string_and_index_give_the_same_record(synthetic_data_dir, capsys):
+    by_index = query_json(capsys, "--arch", "977", "--data-dir", str(synthetic_data_dir))
+    by_string = query_json(capsys, "--arch", by_index["arch"], "--data-dir", str(synthetic_data_dir))
     assert by_string == by_index
 
 
-def test_dataset_option_limits_the_output(data_dir, capsys):
-    record = query_json(capsys, "--arch", "3", "--dataset", "cifar100", "--data-dir", str(data_dir))
+def test_dataset_option_limits_the_output(synthetic_data_dir, capsys):
+    record = query_json(capsys, "--arch", "3", "--dataset", "cifar100", "--data-dir", str(synthetic_data_dir))
     assert list(record["results"]) == ["cifar100"] and list(record["params_mb"]) == ["cifar100"]
 
 
-def test_text_output_shows_paper_and_benchmark_names(data_dir, capsys):
-    assert harness("query", "--space", "nb201", "--arch", "5", "--data-dir", str(data_dir)) == 0
+def test_text_output_shows_paper_and_benchmark_names(synthetic_data_dir, capsys):
+    assert harness("query", "--space", "nb201", "--arch", "5", "--data-dir", str(synthetic_data_dir)) == 0
     out = capsys.readouterr().out
     assert "cifar10-valid x-valid" in out and "cifar10 ori-test" in out and "ImageNet16-120 x-test" in out
     accuracy = synthetic_table().accuracy[("cifar100", "x-valid", 200)][5]
@@ -112,19 +102,19 @@ def test_missing_store_names_the_path_and_the_import_command(tmp_path):
     assert "harness data import nb201 --from PATH" in message
 
 
-def test_corrupt_store(data_dir):
-    store = data_dir / "benchmarks" / "nb201.h5"
+def test_corrupt_store(synthetic_data_dir):
+    store = synthetic_data_dir / "benchmarks" / "nb201.h5"
     store.write_bytes(np.random.default_rng(0).bytes(4096))
     with pytest.raises(BenchmarkFileError, match=str(store)):
-        harness("query", "--space", "nb201", "--arch", "0", "--data-dir", str(data_dir))
+        harness("query", "--space", "nb201", "--arch", "0", "--data-dir", str(synthetic_data_dir))
 
 
-def test_partial_store(data_dir):
-    store = data_dir / "benchmarks" / "nb201.h5"
+def test_partial_store(synthetic_data_dir):
+    store = synthetic_data_dir / "benchmarks" / "nb201.h5"
     with h5py.File(store, "a") as handle:
         del handle["accuracy/cifar100/x-test/200"]
     with pytest.raises(BenchmarkFileError) as caught:
-        harness("query", "--space", "nb201", "--arch", "0", "--data-dir", str(data_dir))
+        harness("query", "--space", "nb201", "--arch", "0", "--data-dir", str(synthetic_data_dir))
     assert str(store) in str(caught.value) and "accuracy/cifar100/x-test/200" in str(caught.value)
 
 
@@ -134,19 +124,19 @@ def test_partial_store(data_dir):
     ("15625", "index 15625 is out of range"),
     ("-3", "index -3 is out of range"),
 ])
-def test_bad_architectures(data_dir, arch, pattern):
+def test_bad_architectures(synthetic_data_dir, arch, pattern):
     with pytest.raises(MalformedArchitecture, match=pattern):
-        harness("query", "--space", "nb201", "--arch", arch, "--data-dir", str(data_dir))
+        harness("query", "--space", "nb201", "--arch", arch, "--data-dir", str(synthetic_data_dir))
 
 
-def test_unknown_space_lists_the_spaces(data_dir):
+def test_unknown_space_lists_the_spaces(synthetic_data_dir):
     with pytest.raises(ConfigError, match="'darts'.*nb201"):
-        harness("query", "--space", "darts", "--arch", "0", "--data-dir", str(data_dir))
+        harness("query", "--space", "darts", "--arch", "0", "--data-dir", str(synthetic_data_dir))
 
 
-def test_unknown_dataset_lists_the_datasets(data_dir):
+def test_unknown_dataset_lists_the_datasets(synthetic_data_dir):
     with pytest.raises(ConfigError, match="cifar10, cifar100, ImageNet16-120"):
-        harness("query", "--space", "nb201", "--arch", "0", "--dataset", "svhn", "--data-dir", str(data_dir))
+        harness("query", "--space", "nb201", "--arch", "0", "--dataset", "svhn", "--data-dir", str(synthetic_data_dir))
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -176,12 +166,12 @@ def test_import_rejects_an_unknown_benchmark(tmp_path):
         harness("data", "import", "nb101", "--from", str(tmp_path), "--data-dir", str(tmp_path))
 
 
-def test_info_describes_stores_and_datasets(data_dir, capsys):
-    (data_dir / "cifar10" / "cifar-10-batches-py").mkdir(parents=True)
-    assert harness("data", "info", "--data-dir", str(data_dir)) == 0
+def test_info_describes_stores_and_datasets(synthetic_data_dir, capsys):
+    (synthetic_data_dir / "cifar10" / "cifar-10-batches-py").mkdir(parents=True)
+    assert harness("data", "info", "--data-dir", str(synthetic_data_dir)) == 0
     out = capsys.readouterr().out
     table = synthetic_table()
-    assert str(data_dir / "benchmarks" / "nb201.h5") in out
+    assert str(synthetic_data_dir / "benchmarks" / "nb201.h5") in out
     assert table.source.path in out and table.source.sha256 in out and "created:" in out
     assert "cifar10-valid x-valid 12" in out
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and len(line.split()) == 3}
@@ -193,9 +183,9 @@ def test_info_without_a_store_says_how_to_build_it(tmp_path, capsys):
     assert "harness data import nb201 --from PATH" in capsys.readouterr().out
 
 
-def test_info_reports_a_broken_store_and_fails(data_dir, capsys):
-    (data_dir / "benchmarks" / "nb201.h5").write_bytes(b"garbage")
-    assert harness("data", "info", "--data-dir", str(data_dir)) == 1
+def test_info_reports_a_broken_store_and_fails(synthetic_data_dir, capsys):
+    (synthetic_data_dir / "benchmarks" / "nb201.h5").write_bytes(b"garbage")
+    assert harness("data", "info", "--data-dir", str(synthetic_data_dir)) == 1
     assert "UNUSABLE" in capsys.readouterr().out
 
 
