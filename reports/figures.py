@@ -2,7 +2,7 @@
 
 Curves over search epochs, one panel per search dataset, mean over seeds with a
 95% confidence band (GAEA Figure 4, Lambda-DARTS Figure 1), and thin lines for the
-single seeds of a setting with 2 to 4 of them:
+single seeds of a setting with 2 to 4 of them when a panel holds at most 4 settings:
   oracle_test_accuracy, oracle_test_regret  test column of the search dataset (CIFAR-10 for transfer)
   entropy                                   mean entropy of the architecture weights per edge
   layer_alignment                           Lambda-DARTS' Lambda (whichever row key the runs record)
@@ -40,8 +40,9 @@ FORMATS = ("png", "pdf")
 LINE_STYLES = ("-", "--", ":", "-.")
 PANEL_SIZE = (4.8, 3.4)
 # Our choice: with few seeds the t band is wide (n=2: t=12.7) and tells less than the seeds themselves;
-# past 4 seeds their lines clutter the panel and the band is informative.
+# past 4 seeds, or past 4 settings in a panel, their lines clutter it.
 SEED_LINES_UP_TO = 4
+SEED_LINES_MAX_SETTINGS = 4
 
 
 @dataclass
@@ -148,14 +149,16 @@ def curve_figure(kind: CurveKind, settings: list[Setting], styles) -> tuple[Figu
             colour, style = styles[id(setting)]
             label = f"{setting.label} (n={setting.seeds})"
             legend[label] = ax.plot(curve.epochs, curve.mean, color=colour, linestyle=style, linewidth=1.6)[0]
-            if 2 <= len(curve.per_seed) <= SEED_LINES_UP_TO:
+            if 2 <= len(curve.per_seed) <= SEED_LINES_UP_TO and len(curves) <= SEED_LINES_MAX_SETTINGS:
                 for epochs, values in curve.per_seed:
                     ax.plot(epochs, values, color=colour, linestyle=style, linewidth=0.7, alpha=0.45)
             if len(curve.band_epochs):
                 low, high = np.clip(curve.low, *kind.bounds), np.clip(curve.high, *kind.bounds)
                 ax.fill_between(curve.band_epochs, low, high, color=colour, alpha=0.15, linewidth=0)
-        ax.set_title(f"search on {display(dataset)}: mean over seeds, 95% band\n"
-                     f"(thin lines: single seeds, for {SEED_LINES_UP_TO} seeds or fewer)", fontsize="medium")
+        seed_lines = len(curves) <= SEED_LINES_MAX_SETTINGS
+        ax.set_title(f"search on {display(dataset)}: mean over seeds, 95% band"
+                     + (f"\n(thin lines: single seeds, for {SEED_LINES_UP_TO} seeds or fewer)" if seed_lines else ""),
+                     fontsize="medium")
         ax.set_xlabel("search epoch")
         ax.set_ylabel(kind.ylabel)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -118,16 +118,20 @@ def test_a_setting_searched_on_two_datasets_keeps_its_colour_and_style(tmp_path,
     assert len({next(iter(seen)) for seen in by_label.values()}) == 2, "two labels, two looks"
 
 
-@pytest.mark.parametrize("seeds, seed_lines", [(1, 0), (3, 3), (5, 0)])
-def test_single_seeds_are_drawn_beside_the_mean_only_for_few_seeds(tmp_path, synthetic_store, seeds, seed_lines):
+@pytest.mark.parametrize("methods, seeds, seed_lines", [(1, 1, 0), (1, 3, 3), (1, 5, 0), (2, 2, 4), (5, 2, 0)])
+def test_single_seeds_are_drawn_beside_the_mean_only_for_few_seeds_and_settings(
+        tmp_path, synthetic_store, methods, seeds, seed_lines):
     oracle = NB201Oracle.load(synthetic_store)
-    for seed in range(seeds):
-        write_run(tmp_path, tiny_run_config(epochs=3), seed, [arch_at(40 * seed + e) for e in range(3)], oracle)
+    for method in ("darts", "prime", "fimt", "cs10", "pr")[:methods]:
+        for seed in range(seeds):
+            write_run(tmp_path, tiny_run_config(method, epochs=3), seed, [arch_at(40 * seed + e) for e in range(3)],
+                      oracle)
     settings = settings_of(tmp_path, synthetic_store)
     (kind,) = [kind for kind in curve_kinds(settings) if kind.name == "oracle_test_accuracy"]
     figure, _ = curve_figure(kind, settings, line_styles(settings))
-    mean, *singles = figure.axes[0].get_lines()
-    assert len(singles) == seed_lines
+    lines = figure.axes[0].get_lines()
+    assert len(lines) == methods + seed_lines
+    mean, *singles = lines[: 1 + seed_lines // methods]  # each setting: its mean, then its seeds
     expected = [[row["accuracy"]["cifar10"]["test"] for row in run.rows] for run in settings[0].runs]
     assert sorted(list(line.get_ydata()) for line in singles) == (sorted(expected) if seed_lines else [])
     assert list(mean.get_ydata()) == pytest.approx(np.mean(expected, axis=0))
