@@ -145,17 +145,17 @@ def curve_figure(kind: CurveKind, settings: list[Setting], styles) -> tuple[Figu
     axes = figure.subplots(1, len(panels), squeeze=False)[0]
     legend: dict[str, Any] = {}
     for ax, (dataset, curves) in zip(axes, panels.items()):
+        seed_lines = len(curves) <= SEED_LINES_MAX_SETTINGS
         for setting, curve in curves:
             colour, style = styles[id(setting)]
             label = f"{setting.label} (n={setting.seeds})"
             legend[label] = ax.plot(curve.epochs, curve.mean, color=colour, linestyle=style, linewidth=1.6)[0]
-            if 2 <= len(curve.per_seed) <= SEED_LINES_UP_TO and len(curves) <= SEED_LINES_MAX_SETTINGS:
+            if seed_lines and 2 <= len(curve.per_seed) <= SEED_LINES_UP_TO:
                 for epochs, values in curve.per_seed:
                     ax.plot(epochs, values, color=colour, linestyle=style, linewidth=0.7, alpha=0.45)
             if len(curve.band_epochs):
                 low, high = np.clip(curve.low, *kind.bounds), np.clip(curve.high, *kind.bounds)
                 ax.fill_between(curve.band_epochs, low, high, color=colour, alpha=0.15, linewidth=0)
-        seed_lines = len(curves) <= SEED_LINES_MAX_SETTINGS
         ax.set_title(f"search on {display(dataset)}: mean over seeds, 95% band"
                      + (f"\n(thin lines: single seeds, for {SEED_LINES_UP_TO} seeds or fewer)" if seed_lines else ""),
                      fontsize="medium")
