@@ -75,6 +75,24 @@ def test_paper_columns_are_the_csv_columns_the_papers_report(nb201_oracle, nb201
     assert nb201_oracle.optimum(*PAPER_SPLITS[paper_key], 200)[0] == pytest.approx(column(nb201_csv, csv_name).max())
 
 
+# The "Optimal" row of the NAS-Bench-201 paper's results table (Dong & Yang, ICLR 2020), repeated by every
+# paper that reports on NB201: an independent check of the whole import and column mapping.
+# ImageNet16-120 valid: the workplace CSV holds 46.73 against the printed 46.77, a difference of the
+# training seeds behind its source (../shared/data/README.md), hence that column's wider tolerance.
+PUBLISHED_OPTIMUM = {
+    ("cifar10", "valid"): (91.61, 0.005), ("cifar10", "test"): (94.37, 0.005),
+    ("cifar100", "valid"): (73.49, 0.005), ("cifar100", "test"): (73.51, 0.005),
+    ("ImageNet16-120", "valid"): (46.77, 0.05), ("ImageNet16-120", "test"): (47.31, 0.005),
+}
+
+
+@pytest.mark.parametrize("paper_key", list(PUBLISHED_OPTIMUM))
+def test_optimum_of_each_paper_column_is_the_published_optimal_row(nb201_oracle, paper_key):
+    published, tolerance = PUBLISHED_OPTIMUM[paper_key]
+    best, _ = nb201_oracle.optimum(*PAPER_SPLITS[paper_key], 200)
+    assert best == pytest.approx(published, abs=tolerance)
+
+
 def test_regret_is_distance_to_the_optimum(nb201_oracle):
     best, best_index = nb201_oracle.optimum("cifar10-valid", "x-valid", 200)
     regrets = nb201_oracle.regret(np.arange(NUM_ARCHS), "cifar10-valid", "x-valid", 200)
