@@ -6,6 +6,7 @@ runs/<space>/<dataset>/<method>/<config-hash>/seed-<k>/
     checkpoint.pt   latest state, written atomically
     summary.json    written when the run ends: {"complete": true, ...}, or {"complete": false,
                     "failed": {"epoch", "reason"}} when a non-finite loss stopped it
+    run.lock        locked while a process searches the run (harness/run_lock.py)
 Reports read only these files.
 """
 

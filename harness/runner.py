@@ -23,6 +23,7 @@ from harness.data.loaders import eval_batches, paired_loaders
 from harness.evaluate import supernet_accuracy
 from harness.provenance import provenance
 from harness.records import RunDir, read_epochs, read_json
+from harness.run_lock import run_lock
 from harness.seeding import run_streams
 from methods.components.layer_alignment import alignment_on_batch
 from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
@@ -57,9 +58,18 @@ def run_seed(
     log: Callable[[str], None] = print,
     on_epoch: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """`on_epoch(epochs_done)` is called after each epoch's checkpoint (the sweep's progress bar)."""
+    """`on_epoch(epochs_done)` is called after each epoch's checkpoint (the sweep's progress bar).
+
+    Raises RunBusy when another process is searching the same run."""
     digest = config_hash(config)
     run = RunDir.for_config(out_root, config, digest, seed)
+    with run_lock(run.path):  # held from the status check to the last record
+        return _run_locked(run, digest, config, seed, device, image_set, oracle, show_progress, estimate_duration,
+                           log, on_epoch)
+
+
+def _run_locked(run, digest, config, seed, device, image_set, oracle, show_progress, estimate_duration, log,
+                on_epoch) -> RunResult:
     if run.is_complete():
         return RunResult(run, read_epochs(run.epochs), None, already_complete=True)
     if run.is_failed():
