@@ -43,6 +43,7 @@ PANEL_SIZE = (4.8, 3.4)
 # past 4 seeds, or past 4 settings in a panel, their lines clutter it.
 SEED_LINES_UP_TO = 4
 SEED_LINES_MAX_SETTINGS = 4
+BAND_ALPHA = 0.15
 
 
 @dataclass
@@ -150,12 +151,15 @@ def curve_figure(kind: CurveKind, settings: list[Setting], styles) -> tuple[Figu
             colour, style = styles[id(setting)]
             label = f"{setting.label} (n={setting.seeds})"
             legend[label] = ax.plot(curve.epochs, curve.mean, color=colour, linestyle=style, linewidth=1.6)[0]
-            if seed_lines and 2 <= len(curve.per_seed) <= SEED_LINES_UP_TO:
+            seeds_drawn = seed_lines and 2 <= len(curve.per_seed) <= SEED_LINES_UP_TO
+            if seeds_drawn:
                 for epochs, values in curve.per_seed:
                     ax.plot(epochs, values, color=colour, linestyle=style, linewidth=0.7, alpha=0.45)
             if len(curve.band_epochs):
                 low, high = np.clip(curve.low, *kind.bounds), np.clip(curve.high, *kind.bounds)
-                ax.fill_between(curve.band_epochs, low, high, color=colour, alpha=0.15, linewidth=0)
+                # Fainter beside the seeds: a few-seed band spans most of the axis and would hide them.
+                alpha = BAND_ALPHA / 3 if seeds_drawn else BAND_ALPHA
+                ax.fill_between(curve.band_epochs, low, high, color=colour, alpha=alpha, linewidth=0)
         ax.set_title(f"search on {display(dataset)}: mean over seeds, 95% band"
                      + (f"\n(thin lines: single seeds, for {SEED_LINES_UP_TO} seeds or fewer)" if seed_lines else ""),
                      fontsize="medium")

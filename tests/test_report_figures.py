@@ -8,6 +8,7 @@ from scipy import stats
 
 from reports.curves import seed_curve
 from reports.figures import (
+    BAND_ALPHA,
     LAMBDA_KEYS,
     curve_figure,
     curve_kinds,
@@ -135,3 +136,6 @@ def test_single_seeds_are_drawn_beside_the_mean_only_for_few_seeds_and_settings(
     expected = [[row["accuracy"]["cifar10"]["test"] for row in run.rows] for run in settings[0].runs]
     assert sorted(list(line.get_ydata()) for line in singles) == (sorted(expected) if seed_lines else [])
     assert list(mean.get_ydata()) == pytest.approx(np.mean(expected, axis=0))
+    bands = figure.axes[0].collections
+    assert len(bands) == (methods if seeds > 1 else 0)
+    assert all(band.get_alpha() == pytest.approx(BAND_ALPHA / 3 if seed_lines else BAND_ALPHA) for band in bands)
