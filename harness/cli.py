@@ -28,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as error:
         print(f"harness: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        # the machine, not the code: a disk that filled up, a permission or mount that changed mid-run
+        # (what can be checked before the work starts is checked, harness/output_paths.py). Every file
+        # is written atomically, so nothing already written is damaged and an interrupted run resumes.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"harness: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         note = getattr(args, "interrupt_note", None)
         print("harness: interrupted" + (f"; {note}" if note else ""), file=sys.stderr)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from typing import Any
 
-from harness.presets import RESCALE_WARMUP, preset, rescale_warmup
+from harness.config_checks import check_ranges
+from harness.presets import RESCALED_PRESETS, preset, rescale_epochs
 from methods.components.catalog import default_sections
 from methods.registry import method_defaults
 from spaces.errors import ConfigError
@@ -67,16 +69,52 @@ def parse_assignment(text: str) -> tuple[list[str], Any]:
     return key.strip().split("."), value
 
 
+# What the run is: chosen by their own flags, before the method's defaults are looked up.
+IDENTITY_KEYS = {"method": "--method", "space": "--space", "preset": "--preset"}
+
+
 def apply_assignment(config: dict[str, Any], path: list[str], value: Any) -> None:
+    """Set one value; it must have the type of the value it replaces (numbers finite)."""
+    name = ".".join(path)
+    if name in IDENTITY_KEYS:
+        raise ConfigError(f"--set {name}: choose it with {IDENTITY_KEYS[name]}, not --set")
     node = config
     for depth, key in enumerate(path[:-1]):
         if not isinstance(node.get(key), dict):
-            raise ConfigError(f"--set {'.'.join(path)}: {'.'.join(path[:depth + 1])} is not a section of the config")
+            raise ConfigError(f"--set {name}: {'.'.join(path[:depth + 1])} is not a section of the config")
         node = node[key]
     if path[-1] not in node:
         known = ", ".join(sorted(node))
-        raise ConfigError(f"--set {'.'.join(path)}: no such setting; this section has: {known}")
+        raise ConfigError(f"--set {name}: no such setting; this section has: {known}")
+    check_same_kind(name, node[path[-1]], value)
     node[path[-1]] = value
+
+
+def check_same_kind(name: str, old: Any, new: Any) -> None:
+    """ConfigError unless `new` can stand where `old` stood: a bool for a bool, an integer for an
+    integer, a finite number for a number, text for text, a list for a list. A setting whose default
+    is null has no type to compare with; the code that reads it checks it (validate())."""
+    if isinstance(old, dict):
+        raise ConfigError(f"--set {name}: {name} is a section of the config; set one of its keys "
+                          f"({', '.join(sorted(old))})")
+    if isinstance(new, float) and not math.isfinite(new):
+        raise ConfigError(f"--set {name}={new}: numbers must be finite")
+    if old is None:
+        return
+    if isinstance(old, bool):
+        fits, expected = isinstance(new, bool), "true or false"
+    elif isinstance(old, int):
+        fits, expected = isinstance(new, int) and not isinstance(new, bool), "an integer"
+    elif isinstance(old, float):
+        fits, expected = isinstance(new, (int, float)) and not isinstance(new, bool), "a number"
+    elif isinstance(old, str):
+        fits, expected = isinstance(new, str), "text"
+    elif isinstance(old, list):
+        fits, expected = isinstance(new, list), "a JSON list"
+    else:
+        fits, expected = type(new) is type(old), type(old).__name__
+    if not fits:
+        raise ConfigError(f"--set {name}={json.dumps(new)}: expected {expected} (the default is {json.dumps(old)})")
 
 
 def resolve_config(
@@ -92,9 +130,13 @@ def resolve_config(
     config = deep_merge(config, method_defaults(method, space))
     method_epochs = config["epochs"]
     config = deep_merge(config, preset(preset_name))
-    if preset_name in RESCALE_WARMUP:
-        config["arch"]["warmup_epochs"] = rescale_warmup(config["arch"]["warmup_epochs"], method_epochs,
+    if preset_name in RESCALED_PRESETS:
+        config["arch"]["warmup_epochs"] = rescale_epochs(config["arch"]["warmup_epochs"], method_epochs,
                                                          config["epochs"])
+        anneal = config["weights_optimizer"]["anneal_epochs"]
+        if anneal is not None:  # the cosine keeps its length relative to the search (at least one epoch)
+            config["weights_optimizer"]["anneal_epochs"] = max(1, rescale_epochs(anneal, method_epochs,
+                                                                                 config["epochs"]))
     config.update(method=method, space=space, preset=preset_name)
     if dataset is not None:
         config["dataset"] = dataset
@@ -107,16 +149,9 @@ def resolve_config(
 
 
 def validate(config: dict[str, Any]) -> None:
-    def positive_int(value, name):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"{name} must be a positive integer, got {value!r}")
-
+    check_ranges(flatten(config))
     if config["dataset"] not in SEARCH_DATASETS:
         raise ConfigError(f"unknown dataset {config['dataset']!r}; search datasets: {', '.join(SEARCH_DATASETS)}")
-    positive_int(config["epochs"], "epochs")
-    positive_int(config["data"]["batch_size"], "data.batch_size")
-    if config["data"]["subset"] is not None:
-        positive_int(config["data"]["subset"], "data.subset")
     if config["data"]["split"] not in ("darts", "nb201", "full"):
         raise ConfigError(f"data.split must be 'darts', 'nb201' or 'full', got {config['data']['split']!r}")
     if config["data"]["split"] == "nb201" and not config["data"]["split_file"]:
@@ -124,7 +159,7 @@ def validate(config: dict[str, Any]) -> None:
     if config["data"]["split"] == "nb201" and config["dataset"] != "cifar10":
         raise ConfigError("the NB201 split file applies to cifar10 only; use data.split=darts for other datasets")
     portion = config["data"]["train_portion"]
-    if not isinstance(portion, (int, float)) or not 0 < portion < 1:
+    if not isinstance(portion, (int, float)) or isinstance(portion, bool) or not 0 < portion < 1:
         raise ConfigError(f"data.train_portion must be between 0 and 1 (exclusive), got {portion!r}")
 
 

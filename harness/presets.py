@@ -6,7 +6,7 @@ quick  - CPU scale (harness choice): a 3-cell supernet with 8 channels on 1,024 
          2 cores and still exercise every part of the pipeline. A method's warm-up
          (epochs without architecture steps, e.g. PC-DARTS) keeps the same fraction of
          the search as in its paper setup, so shortened searches still take arch steps.
-cpu-study - a collapse study that fits a 2-core CPU (issue "Collapse studies"): the NB201
+cpu-study - a collapse study that fits a 2-core CPU (harness choice): the NB201
          supernet with C=8, N=2 on 4,096 training and 4,096 validation CIFAR-10 images,
          the methods' own optimizer settings, 50 epochs (warm-ups rescaled as for quick).
 """
@@ -32,13 +32,14 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-# Presets whose epoch count is a rescaling of the method's own: warm-up scales with it.
-RESCALE_WARMUP = ("quick", "cpu-study")
+# Presets whose epoch count is a rescaling of the method's own: spans counted in epochs (the
+# warm-up, the learning-rate annealing) scale with it.
+RESCALED_PRESETS = ("quick", "cpu-study")
 
 
-def rescale_warmup(warmup_epochs: int, method_epochs: int, preset_epochs: int) -> int:
-    """The warm-up as the same fraction of a search of `preset_epochs` as of `method_epochs`."""
-    return int(warmup_epochs * preset_epochs // method_epochs)
+def rescale_epochs(span: int, method_epochs: int, preset_epochs: int) -> int:
+    """A span of `span` epochs as the same fraction of a search of `preset_epochs` as of `method_epochs`."""
+    return int(span * preset_epochs // method_epochs)
 
 
 def preset(name: str) -> dict[str, Any]:

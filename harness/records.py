@@ -4,6 +4,7 @@ runs/<space>/<dataset>/<method>/<config-hash>/seed-<k>/
     config.json     resolved config + versions, git revision, device
     epochs.jsonl    one JSON object per finished epoch
     checkpoint.pt   latest state, written atomically
+    checkpoint.prev.pt  the one before it, kept in case the latest cannot be read
     summary.json    written when the run ends: {"complete": true, ...}, or {"complete": false,
                     "failed": {"epoch", "reason"}} when a non-finite loss stopped it
     run.lock        locked while a process searches the run (harness/run_lock.py)
@@ -41,6 +42,13 @@ class RunDir:
         return self.path / "checkpoint.pt"
 
     @property
+    def previous_checkpoint(self) -> Path:
+        return self.path / "checkpoint.prev.pt"
+
+    def has_checkpoint(self) -> bool:
+        return self.checkpoint.exists() or self.previous_checkpoint.exists()
+
+    @property
     def summary(self) -> Path:
         return self.path / "summary.json"
 
@@ -73,17 +81,30 @@ def read_json(path: Path) -> Any:
 
 
 def read_epochs(path: Path) -> list[dict[str, Any]]:
+    rows, torn = read_epochs_tolerating_torn_tail(path)
+    if torn:
+        raise BenchmarkFileError(f"{path}, line {len(rows) + 1}: not valid JSON; the run record is damaged")
+    return rows
+
+
+def read_epochs_tolerating_torn_tail(path: Path) -> tuple[list[dict[str, Any]], bool]:
+    """(rows, torn): a last line that is not valid JSON (a write cut short) is left out and reported;
+    an invalid line before the last is damage no crash explains, a BenchmarkFileError."""
     if not path.exists():
-        return []
+        return [], False
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    except OSError as error:
+        raise BenchmarkFileError(f"{path} cannot be read ({error.strerror or error})") from None
     rows = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in enumerate(lines, start=1):
         try:
             rows.append(json.loads(line))
         except json.JSONDecodeError:
+            if number == len(lines):
+                return rows, True
             raise BenchmarkFileError(f"{path}, line {number}: not valid JSON; the run record is damaged") from None
-    return rows
+    return rows, False
 
 
 def find_run_dirs(roots: list[Path]) -> list[RunDir]:

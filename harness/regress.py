@@ -15,7 +15,7 @@ import json
 import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from harness.records import RunDir
 from harness.runner import run_seed
 from methods.registry import get_method, list_methods
 from reports.statistics import mean_std
-from spaces.errors import BenchmarkFileError, ConfigError
+from spaces.errors import BenchmarkFileError, ConfigError, UserError
 from spaces.registry import get_space
 
 # -- the pinned configuration ------------------------------------------------------------------
@@ -108,13 +108,29 @@ def pinned_threads(count: int) -> Iterator[None]:
 
 
 def environment() -> dict[str, Any]:
-    """What CPU results depend on besides the code: recorded in every golden."""
+    """The fingerprint that makes the goldens exact: what CPU results depend on besides the code.
+
+    Recorded in every golden; the exact comparison runs only where it matches (see Verdict.exact)."""
     return {
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "machine": platform.machine(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),  # which SIMD kernels torch picks
+        "cpu_model": cpu_model(),  # the same SIMD level on another CPU can still round differently
+        "device": str(CPU),
     }
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux /proc/cpuinfo, else what the platform module says)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass  # not Linux: fall back to the platform's own description
+    return platform.processor() or platform.machine()
 
 
 def load_inputs(data_root: Path):
@@ -261,12 +277,29 @@ class Verdict:
     def below_floor(self) -> bool:
         return self.floor is not None and self.mean < self.floor
 
+    inconsistencies: list[str] = field(default_factory=list)  # portable checks (portable_problems) that failed
+
+    @property
+    def exact(self) -> bool:
+        """Whether the golden was recorded with this run's fingerprint, so archs and accuracies must match.
+
+        Elsewhere (another CPU, torch version, thread count, oracle store) floating-point results
+        differ in the last bits and a search may take another path: only the floor and the
+        portable checks judge the run there."""
+        return self.golden is not None and self.environment_note is None
+
     @property
     def status(self) -> str:
         if self.golden is None or self.floor is None:
             return "MISSING GOLDEN"
-        problems = [name for name, found in (("CHANGED", self.changes), ("BELOW FLOOR", self.below_floor)) if found]
-        return " + ".join(problems) or "ok"
+        problems = [name for name, found in (("CHANGED", self.exact and self.changes),
+                                             ("BELOW FLOOR", self.below_floor),
+                                             ("INCONSISTENT", self.inconsistencies)) if found]
+        return " + ".join(problems) or ("ok" if self.exact else "ok (portable checks only)")
+
+    @property
+    def passed(self) -> bool:
+        return self.status.startswith("ok")
 
     @property
     def environment_note(self) -> str | None:
@@ -274,11 +307,32 @@ class Verdict:
 
 
 def judge(records: dict[str, dict[str, Any]], goldens: dict[str, dict[str, Any]],
-          floors: dict[str, dict[str, float]]) -> list[Verdict]:
+          floors: dict[str, dict[str, float]], oracle=None) -> list[Verdict]:
+    """With `oracle`, the portable checks run too (portable_problems)."""
     return [Verdict(method, record, goldens.get(method),
                     floors[method]["floor"] if method in floors else None,
-                    differences(goldens[method], record) if method in goldens else [])
+                    differences(goldens[method], record) if method in goldens else [],
+                    [] if oracle is None else portable_problems(record, oracle))
             for method, record in records.items()]
+
+
+def portable_problems(record: dict[str, Any], oracle) -> list[str]:
+    """Checks that hold on every machine: each recorded architecture is one of the space's, and its
+    recorded accuracies are exactly the oracle's (the paper columns of the run records)."""
+    space = get_space(PINNED_SPACE)
+    problems = []
+    for run in record["seeds"]:
+        for entry in run["epochs"]:
+            where = f"seed {run['seed']} epoch {entry['epoch']}"
+            try:
+                arch = space.parse(entry["arch"])
+            except UserError as error:
+                problems.append(f"{where}: {error}")
+                continue
+            expected = oracle.record_columns(arch)["accuracy"]
+            if expected != entry["accuracy"]:
+                problems.append(f"{where}: recorded accuracies differ from the oracle's for {entry['arch']}")
+    return problems
 
 
 # -- updating ----------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ run started again with the same config and seed resumes from the checkpoint.
 from __future__ import annotations
 
 import math
-import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,23 +16,23 @@ from typing import Any, Callable
 import torch
 from tqdm import tqdm
 
-from harness.atomic import save_torch, write_json, write_jsonl
+from harness.atomic import write_json, write_jsonl
 from harness.config import config_hash
 from harness.data.loaders import eval_batches, paired_loaders
 from harness.evaluate import supernet_accuracy
 from harness.provenance import provenance
-from harness.records import RunDir, read_epochs, read_json
+from harness.checkpoints import newest_usable_checkpoint, save_checkpoint
+from harness.records import RunDir, read_epochs, read_epochs_tolerating_torn_tail, read_json
 from harness.run_lock import run_lock
 from harness.seeding import run_streams
+from harness.selection import best_validation_summary
 from methods.components.layer_alignment import alignment_on_batch
 from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
 from methods.progress import Progress
 from methods.registry import create_method
 from spaces.errors import BenchmarkFileError
-from spaces.nb201.paper_columns import paper_columns
 from spaces.registry import get_space
 
-CHECKPOINT_FORMAT = 1
 ESTIMATE_AFTER_STEPS = 3
 
 
@@ -81,11 +80,10 @@ def _run_locked(run, digest, config, seed, device, image_set, oracle, show_progr
     net, method, loader = _build_search(config, streams, image_set, device)
     rows: list[dict[str, Any]] = []
     start_epoch, resumed_at = 0, None
-    if run.checkpoint.exists():
-        start_epoch = _restore(run, digest, seed, net, method, loader)
-        rows = read_epochs(run.epochs)[:start_epoch]
+    if run.has_checkpoint():
+        rows, start_epoch = _restore(run, digest, seed, net, method, loader, log)
         resumed_at = start_epoch
-        log(f"seed {seed}: resuming at epoch {start_epoch + 1}/{config['epochs']} from {run.checkpoint}")
+        log(f"seed {seed}: resuming at epoch {start_epoch + 1}/{config['epochs']} from {run.path}")
     else:
         write_json(run.config, {"config": config, "seed": seed, "config_hash": digest, "seed_streams": streams,
                                 "provenance": provenance(device)})
@@ -124,8 +122,12 @@ def _run_locked(run, digest, config, seed, device, image_set, oracle, show_progr
             on_epoch(epoch + 1)
         bar.set_postfix(epoch=epoch + 1, arch_skips=row["skip_count"], refresh=False)
     bar.close()
-    write_json(run.summary, {"complete": True, "epochs": config["epochs"], "search_seconds": searched_seconds,
-                             "final": {k: v for k, v in rows[-1].items() if k != "arch_weights"}})
+    summary = {"complete": True, "epochs": config["epochs"], "search_seconds": searched_seconds,
+               "final": {k: v for k, v in rows[-1].items() if k != "arch_weights"}}
+    best = best_validation_summary(rows, config)
+    if best is not None:
+        summary["best_val"] = best
+    write_json(run.summary, summary)
     return RunResult(run, rows, resumed_at, already_complete=False)
 
 
@@ -194,7 +196,7 @@ def _divergence(row: dict[str, Any], epoch: int) -> dict[str, Any] | None:
 
 def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle, config) -> dict[str, Any]:
     arch = method.derive()
-    val_loss, val_acc = supernet_accuracy(net, method.eval_weights(), loader.val_images, loader.val_labels,
+    val_loss, val_acc = supernet_accuracy(net, method.eval_weights(), loader.monitor_images, loader.monitor_labels,
                                           config["eval"]["batch_size"], loader.augmentation.mean,
                                           loader.augmentation.std, method.eval_edge_scale())
     diagnostics = method.diagnostics()
@@ -214,7 +216,7 @@ def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle
     if arch_steps:
         row["search_val_loss"] = float(totals["val_loss"]) / arch_steps
     if oracle is not None:
-        row.update(paper_columns(oracle, arch))
+        row.update(oracle.record_columns(arch))
     return row
 
 
@@ -222,7 +224,7 @@ def _collapse_diagnostics(epoch, method, loader, previous_weights, config) -> di
     settings = config["diagnostics"]
     current = method.parameterization.activate().detach().cpu()
     result: dict[str, Any] = {"arch_l1_change": l1_change(previous_weights, current)}
-    batch = next(eval_batches(loader.val_images[: settings["batch_size"]], loader.val_labels[: settings["batch_size"]],
+    batch = next(eval_batches(loader.monitor_images[: settings["batch_size"]], loader.monitor_labels[: settings["batch_size"]],
                               settings["batch_size"], loader.augmentation.mean, loader.augmentation.std))
     progress = Progress(epoch, config["epochs"])
     if settings["alignment"]:
@@ -235,25 +237,27 @@ def _collapse_diagnostics(epoch, method, loader, previous_weights, config) -> di
 
 
 def _save(run: RunDir, digest, seed, epochs_done, net, method, loader) -> None:
-    save_torch(run.checkpoint, {
-        "format": CHECKPOINT_FORMAT, "config_hash": digest, "seed": seed, "epoch": epochs_done,
-        "net": net.state_dict(), "method": method.state_dict(), "loader": loader.state_dict(),
-    })
+    save_checkpoint(run, {"config_hash": digest, "seed": seed, "epoch": epochs_done, "net": net.state_dict(),
+                          "method": method.state_dict(), "loader": loader.state_dict()})
 
 
-def _restore(run: RunDir, digest, seed, net, method, loader) -> int:
-    try:
-        state = torch.load(run.checkpoint, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as error:
-        raise BenchmarkFileError(
-            f"checkpoint {run.checkpoint} cannot be read ({error}); delete it to start this seed over"
-        ) from None
-    if state.get("format") != CHECKPOINT_FORMAT or state.get("config_hash") != digest or state.get("seed") != seed:
-        raise BenchmarkFileError(f"checkpoint {run.checkpoint} belongs to another config or seed; delete it")
-    net.load_state_dict(state["net"])
-    method.load_state_dict(state["method"])
-    loader.load_state_dict(state["loader"])
+def _restore(run: RunDir, digest, seed, net, method, loader, log) -> tuple[list[dict[str, Any]], int]:
+    """(the records kept, the epoch to resume after) from the newest usable checkpoint; what was
+    damaged and cut back is said in one warning."""
     recorded = read_json(run.config)
     if recorded.get("config_hash") != digest:
         raise BenchmarkFileError(f"{run.config} does not match this run's config; the run directory is damaged")
-    return int(state["epoch"])
+    rows, torn = read_epochs_tolerating_torn_tail(run.epochs)
+    restored = newest_usable_checkpoint(run, digest, seed, len(rows))
+    state = restored.state
+    net.load_state_dict(state["net"])
+    method.load_state_dict(state["method"])
+    loader.load_state_dict(state["loader"])
+    epoch = int(state["epoch"])
+    problems = list(restored.rejected) + (["the last line of epochs.jsonl was cut short"] if torn else [])
+    if problems:
+        log(f"warning: seed {seed}: {'; '.join(problems)}; resuming from {restored.path.name} at epoch {epoch}, "
+            f"epochs.jsonl cut back to {epoch} rows")
+    if len(rows) != epoch or torn:
+        write_jsonl(run.epochs, rows[:epoch])  # what the resumed run appends to must match its state
+    return rows[:epoch], epoch

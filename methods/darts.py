@@ -24,6 +24,7 @@ def nb201_search_defaults() -> dict[str, Any]:
         "weights_optimizer": {
             "lr": 0.025, "lr_min": 0.001, "momentum": 0.9, "nesterov": True,
             "weight_decay": 5e-4, "grad_clip": 5.0,
+            "anneal_epochs": None,  # the cosine spans the search (DARTS code: CosineAnnealingLR(T_max=epochs))
         },
         "arch": {
             "parameterization": "softmax",

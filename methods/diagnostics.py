@@ -1,4 +1,4 @@
-"""Collapse diagnostics that apply to every method (issue "Collapse studies", DESIGN.md).
+"""Collapse diagnostics that apply to every method (DESIGN.md, "collapse diagnostics").
 
 - l1 change of the activated architecture weights between epochs (Lambda-DARTS Figure 3);
 - layer alignment Lambda on a validation batch (Lambda-DARTS Figure 1), see

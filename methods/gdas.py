@@ -30,8 +30,8 @@ def gdas_nb201_defaults() -> dict[str, Any]:
     decay 1e-3; alpha = 1e-3 * randn.
     """
     config = nb201_search_defaults()
-    # GAEA / NB201 papers' GDAS setup (the issue): 250 epochs. NB: GDAS.config in AutoDL-Projects
-    # reads epochs 240 + warmup 0.
+    # GAEA C.3: "250 epochs used for GDAS in the original benchmarked results" (NAS-Bench-201's GDAS
+    # baseline). NB: GDAS.config in AutoDL-Projects reads epochs 240 + warmup 0.
     config["epochs"] = 250
     config["arch"]["parameterization"] = "gumbel"  # GDAS: hard Gumbel-max sample, straight-through
     config["arch"]["hypergradient"] = "first-order"  # GDAS.py: one Adam step on the sampled val loss

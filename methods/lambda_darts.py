@@ -40,7 +40,7 @@ def lambda_defaults(regularizer: str):
         config["lambda_reg"] = {
             "strength": 0.125,  # A.9.1: lambda = 0.125 on NB201 (Lambda and Lambda+- alike)
             "e0": 1e-4,  # A.9.1
-            "difference": "central",  # the paper's estimate; "alternating" is its cheaper variant
+            "difference": "central",  # Lambda-DARTS Eq. 13; "alternating" is the cheaper A.8 variant
         }
         return config
 

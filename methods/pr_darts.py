@@ -1,5 +1,5 @@
 """PR-DARTS (Zhou, Xiong, Socher & Hoi, "Theory-Inspired Path-Regularized Differential Network
-Architecture Search", NeurIPS 2020), as specified by the issue (the paper itself is not at hand).
+Architecture Search", NeurIPS 2020; Section 4 for the method, Section 5 for its settings).
 
 One search step, as SearchMethod runs it with these components:
   1. draw two ops per edge and sample their hard-concrete gates g(beta, u, tau); all other
@@ -38,10 +38,12 @@ def pr_darts_defaults(space: str) -> dict[str, Any]:
     config = nb201_search_defaults()
     config["epochs"] = 50  # harness choice: the paper gives none for this space (NB201 reference search: 50)
     config["data"]["batch_size"] = 64  # harness choice: the paper gives none for this space (NB201 reference: 64)
-    config["arch"]["parameterization"] = "hard-concrete"  # PR-DARTS: a stochastic gate per op per edge
-    # harness choice (the issue does not say): first order, one reparameterised sample per arch step
+    config["arch"]["parameterization"] = "hard-concrete"  # PR-DARTS Section 4.1: a stochastic gate per op per edge
+    # PR-DARTS Section 4.2: "Similar to DARTS, we alternatively update parameters W and beta via gradient
+    # descent" (its Algorithm is in an appendix the text lacks); harness choice: first order, one
+    # reparameterised gate sample per architecture step
     config["arch"]["hypergradient"] = "first-order"
-    config["outer_reg"] = "pr-sparsity"  # PR-DARTS: group sparsity + path-depth regulariser
+    config["outer_reg"] = "pr-sparsity"  # PR-DARTS Section 4: group sparsity + path-depth regulariser
     return config
 
 

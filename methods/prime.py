@@ -29,26 +29,26 @@ from methods.search_method import SearchMethod
 PAPER = ("Maile, Lecarpentier, Luga & Wilson, DARTS-PRIME: Regularization and Scheduling Improve "
          "Constrained Optimization in Differentiable NAS, 2021")
 
-# DARTS-PRIME: with r weight steps per architecture step the search data is split
+# DARTS-PRIME Section 4.3: with r weight steps per architecture step the search data is split
 # r / (r + 1) (90.91 / 9.09 for r = 10) instead of 50 / 50, so both sides are used up alike.
 # It is fixed for the default r = k = 10: a run that changes fimt.r or every_k.k should
 # set data.train_portion to match.
 SCHEDULED_TRAIN_PORTION = 10 / 11
-ALTERNATING_TRAIN_PORTION = 0.5  # DARTS convention, kept by DARTS-PRIME when every weight step has an arch step
+ALTERNATING_TRAIN_PORTION = 0.5  # DARTS-PRIME Section 4.3: 50/50 "for trials with the original DARTS schedule"
 
 
 def prime_defaults(schedule: str, outer_reg: str, train_portion: float, crb: bool = False):
     def defaults(space: str) -> dict[str, Any]:
         require_space("DARTS-PRIME", space)
-        config = nb201_search_defaults()  # DARTS-PRIME keeps DARTS's hyper-parameters otherwise
-        config["arch"]["hypergradient"] = "first-order"  # DARTS-PRIME: first-order approximation
+        config = nb201_search_defaults()  # DARTS-PRIME Section 4.2: DARTS's protocols and hyper-parameters otherwise
+        config["arch"]["hypergradient"] = "first-order"  # DARTS-PRIME Section 4.2: "the first order approximation"
         config["schedule"] = schedule
         config["outer_reg"] = outer_reg
         config["data"]["train_portion"] = train_portion
         if crb:
-            config["arch"]["parameterization"] = "crb"  # DARTS-PRIME supplementary: CRB activation
-            config["arch"]["weight_decay"] = 0.0  # DARTS-PRIME supplementary: CRB has no arch weight decay
-            config["supernet"]["node_bn"] = True  # DARTS-PRIME supplementary: BN without affine after node sums
+            config["arch"]["parameterization"] = "crb"  # DARTS-PRIME supplementary S1.1: CRB activation
+            config["arch"]["weight_decay"] = 0.0  # DARTS-PRIME S3: with CRB "the weight decay of alpha" is off
+            config["supernet"]["node_bn"] = True  # DARTS-PRIME S1.1: non-affine BN after summing each state's edges
         return config
 
     return defaults

@@ -7,6 +7,10 @@ One step on a (train batch, val batch) pair reads like the DARTS algorithm box:
   2. if the schedule says so (and warm-up is over):
      arch step:     theta <- arch optimizer(theta, hypergradient of L_val + outer penalty)
 
+A hypergradient with `arch_step_first` (single-level search) swaps the two lines, as the GAEA
+code orders them (cnn/train_search.py: architect.step, then the weight step); its schedule then
+decides before the weight step, so it cannot be one that reads the weight gradient (FIMT).
+
 Methods differ only in the components plugged into these lines (catalog.py).
 """
 
@@ -21,6 +25,7 @@ from methods.components.catalog import lookup
 from methods.components.losses import supernet_loss
 from methods.components.optimizers import make_weight_optimizer
 from methods.progress import Progress
+from spaces.errors import ConfigError
 
 
 class SearchMethod:
@@ -39,7 +44,10 @@ class SearchMethod:
         self.inner_reg = lookup("inner_reg", config["inner_reg"])(config)
         self.outer_reg = lookup("outer_reg", config["outer_reg"])(config)
         self.schedule = lookup("schedule", config["schedule"])(config)
-        self.a_optimizer = lookup("arch_optimizer", arch["optimizer"]).build(self.arch_parameters, arch)
+        if self.hypergradient.arch_step_first and self.schedule.needs_grad_norm:
+            raise ConfigError(f"arch.hypergradient={arch['hypergradient']} takes its architecture step before the "
+                              f"weight step, so schedule={config['schedule']} has no weight gradient to decide on")
+        self.a_optimizer = lookup("arch_optimizer", arch["optimizer"]).build(self.parameterization.param_groups(), config)
         self.w_optimizer, self.w_scheduler = make_weight_optimizer(
             net.parameters(), config["weights_optimizer"], config["epochs"])
         self.grad_clip = float(config["weights_optimizer"]["grad_clip"])
@@ -67,12 +75,22 @@ class SearchMethod:
 
     # --- one search step ------------------------------------------------------------
     def step(self, train_batch, val_batch, progress: Progress) -> dict[str, torch.Tensor]:
-        stats = self.weight_step(train_batch, progress)
-        due = progress.epoch >= self.warmup_epochs and self.schedule.arch_step_due(stats.get("grad_norm_sq"), progress)
-        if due:
-            stats["val_loss"] = self.arch_step(train_batch, val_batch, progress)
-        stats["arch_step"] = torch.ones((), device=stats["train_loss"].device) if due else None
+        if self.hypergradient.arch_step_first:
+            val_loss = self.arch_step_if_due(None, train_batch, val_batch, progress)
+            stats = self.weight_step(train_batch, progress)
+        else:
+            stats = self.weight_step(train_batch, progress)
+            val_loss = self.arch_step_if_due(stats.get("grad_norm_sq"), train_batch, val_batch, progress)
+        if val_loss is not None:
+            stats["val_loss"] = val_loss
+        stats["arch_step"] = None if val_loss is None else torch.ones((), device=stats["train_loss"].device)
         return stats
+
+    def arch_step_if_due(self, grad_norm_sq, train_batch, val_batch, progress: Progress) -> torch.Tensor | None:
+        """The architecture step's objective when the warm-up is over and the schedule says so, else None."""
+        if progress.epoch < self.warmup_epochs or not self.schedule.arch_step_due(grad_norm_sq, progress):
+            return None
+        return self.arch_step(train_batch, val_batch, progress)
 
     def weight_step(self, train_batch, progress: Progress) -> dict[str, torch.Tensor]:
         weights, active = self.parameterization.supernet_weights(self.num_cells, progress, differentiable=False)

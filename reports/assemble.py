@@ -47,6 +47,13 @@ def counted(number: int, noun: str) -> str:
 def run_notes(settings: list[Setting], loaded: LoadedRuns, store: Path) -> list[str]:
     notes = [f"{counted(len(loaded.runs), 'complete run')} in {counted(len(settings), 'setting')}; each setting is "
              f"one (space, dataset, method, config hash), its seeds the runs."]
+    if loaded.selection == "best-val":
+        notes.append("Each run returns the architecture of its epoch of best supernet validation accuracy "
+                     "(--select best-val, as the GAEA code returns bilevel searches), not its final one.")
+        if loaded.final_for_lack_of_validation:
+            notes.append(f"{counted(loaded.final_for_lack_of_validation, 'single-level run')} have no validation "
+                         f"split (their supernet is monitored on the test set): they return their final epoch, "
+                         f"as the GAEA code does.")
     if loaded.filled_runs:
         notes.append(f"Oracle columns filled from {store} for {counted(loaded.filled_runs, 'run')} "
                      f"({counted(loaded.filled_rows, 'epoch row')}) searched without the store.")

@@ -9,7 +9,7 @@ error, not a silent skip.
 
 A run searched without the oracle store has no `accuracy` / `regret` in its
 rows; they are filled here, for every epoch row, from the store, exactly as the
-runner would have written them (spaces.nb201.paper_columns).
+runner would have written them (the oracle's record_columns).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any
 from tqdm import tqdm
 
 from harness.records import RunDir, find_run_dirs, read_epochs, read_json
+from harness.selection import check_selection, has_validation_split, selected_row
 from reports.oracle_source import OracleSource
 from spaces.errors import BenchmarkFileError, ConfigError
-from spaces.nb201.paper_columns import paper_columns
 
 # Spaces whose runs the report tables cover (the only benchmark with an oracle today).
 REPORTED_SPACES = ("nb201",)
@@ -39,10 +39,12 @@ class LoadedRun:
     complete: bool
     failure: dict[str, Any] | None  # {"epoch", "reason"} when a non-finite loss stopped the run
     search_seconds: float | None  # summary.json's, else the last row's; None without rows
+    selection: str = "final"  # which epoch's architecture the run returns (harness/selection.py)
 
     @property
     def final(self) -> dict[str, Any]:
-        return self.rows[-1]
+        """The row of the architecture the run returns under the report's selection (default: the last)."""
+        return selected_row(self.rows, self.config, self.selection)
 
     @property
     def path(self) -> Path:
@@ -62,6 +64,8 @@ class LoadedRuns:
     skipped: list[SkippedRun] = field(default_factory=list)
     filled_runs: int = 0  # runs whose oracle columns came from the store at report time
     filled_rows: int = 0
+    selection: str = "final"
+    final_for_lack_of_validation: int = 0  # best-val runs without a validation split: their final epoch
 
 
 def load_run(run_dir: RunDir) -> LoadedRun:
@@ -91,19 +95,24 @@ def load_run(run_dir: RunDir) -> LoadedRun:
                      search_seconds)
 
 
-def load_runs(paths: list[Path], oracle: OracleSource, show_progress: bool = True) -> LoadedRuns:
-    """Every complete run at or below `paths`, with oracle columns; ConfigError when there is none."""
+def load_runs(paths: list[Path], oracle: OracleSource, show_progress: bool = True,
+              selection: str = "final") -> LoadedRuns:
+    """Every complete run at or below `paths`, with oracle columns, each returning the architecture of the
+    epoch `selection` picks (harness/selection.py); ConfigError when there is none."""
+    check_selection(selection)
     run_dirs = _unique(find_run_dirs(paths))
     if not run_dirs:
         raise ConfigError(f"no run directories (holding config.json) under {', '.join(map(str, paths))}; "
                           f"pass the --out directory of `harness run` or a run directory inside it")
-    loaded = LoadedRuns(runs=[])
+    loaded = LoadedRuns(runs=[], selection=selection)
     for run_dir in tqdm(run_dirs, desc="reading runs", unit="run", disable=not show_progress, leave=False):
         run = load_run(run_dir)
         skip = _skip(run)
         if skip:
             loaded.skipped.append(skip)
             continue
+        run.selection = selection
+        loaded.final_for_lack_of_validation += selection == "best-val" and not has_validation_split(run.config)
         filled = fill_oracle_columns(run, oracle)
         loaded.filled_runs += bool(filled)
         loaded.filled_rows += filled
@@ -126,7 +135,7 @@ def fill_oracle_columns(run: LoadedRun, oracle: OracleSource) -> int:
     columns_of: dict[str, dict[str, Any]] = {}  # an architecture is often derived for many epochs in a row
     for row in missing:
         if row["arch"] not in columns_of:
-            columns_of[row["arch"]] = paper_columns(table, row["arch"])
+            columns_of[row["arch"]] = table.record_columns(row["arch"])
         row.update(columns_of[row["arch"]])
     return len(missing)
 

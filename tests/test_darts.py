@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from methods.progress import Progress
 from methods.components.losses import supernet_loss
 from methods.components.hypergradients import FirstOrder
+from spaces.errors import ConfigError
+from spaces.nb201.encoding import OPS
 from tests.method_helpers import tiny_batch, tiny_method
 
 START = Progress(epoch=0, epochs=8)
@@ -74,3 +77,29 @@ def test_search_step_moves_weights_and_architecture():
     assert any(not torch.equal(a, b) for a, b in zip(w_before, method.net.parameters()))
     # the weight step never leaves gradients on alpha, the arch step none on w
     assert all(p.grad is None or torch.isfinite(p.grad).all() for p in method.net.parameters())
+
+
+def test_softmax_can_exclude_none_as_gaea_c3s_darts_control():
+    """GAEA C.3: first-order DARTS with the zero op excluded, the control of GAEA DARTS."""
+    method = tiny_method("darts", assignments=['softmax.exclude_ops=["none"]'])
+    none = OPS.index("none")
+    with torch.no_grad():
+        method.arch_parameters[0][:, none] = 10.0  # a score no update of a masked logit produces
+    weights = method.parameterization.activate()
+    assert torch.equal(weights[:, none], torch.zeros(6, dtype=weights.dtype))
+    torch.testing.assert_close(weights.sum(-1), torch.ones(6, dtype=weights.dtype), rtol=0, atol=1e-12)
+    expected = torch.softmax(method.arch_parameters[0][:, [o for o in range(len(OPS)) if o != none]], -1)
+    torch.testing.assert_close(weights[:, [o for o in range(len(OPS)) if o != none]], expected)
+    assert "none" not in method.derive().op_names
+    _, active = method.arch_weights(START)
+    assert not active[..., none].any()  # never computed
+    (grad,) = torch.autograd.grad(supernet_loss(method.net, tiny_batch(0), method.arch_weights(START)[0])[0],
+                                  method.arch_parameters[0])
+    assert torch.equal(grad[:, none], torch.zeros(6, dtype=grad.dtype))  # and never moved
+
+
+def test_softmax_exclude_ops_is_checked():
+    for bad, message in (('["conv"]', "unknown ops"), ('"none"', "expected a JSON list"),
+                         ('["none","skip_connect","nor_conv_1x1","nor_conv_3x3","avg_pool_3x3"]', "without any op")):
+        with pytest.raises(ConfigError, match=message):
+            tiny_method("darts", assignments=[f"softmax.exclude_ops={bad}"])

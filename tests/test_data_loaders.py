@@ -172,6 +172,27 @@ def test_darts_builder_puts_the_first_portion_in_train_and_the_rest_in_validatio
     assert len(loader) == math.ceil(150 / 16)
 
 
+def test_full_split_pairs_the_training_set_with_an_independent_order_of_itself():
+    """Single-level search (GAEA code, cnn/train_utils.py: a shuffled copy of the training set as the
+    search queue); the supernet is monitored on the test set, which it never trains on."""
+    image_set = _identity_set(64)
+    loader = paired_loaders(image_set, "full", 16, "cpu", seed=0, augment=False)
+    train_order = torch.cat([ty for (_, ty), _ in loader])
+    search_order = torch.cat([vy for _, (_, vy) in loader])
+    assert sorted(train_order.tolist()) == sorted(search_order.tolist()) == list(range(64))
+    assert not torch.equal(train_order, search_order)  # its own order, not the weight step's batches
+    assert loader.val_images.data_ptr() == loader.train_images.data_ptr()  # one copy on the device
+    assert len(loader.monitor_labels) == len(image_set.test_labels)
+    np.testing.assert_array_equal(loader.monitor_images.numpy(), image_set.test_images)
+    subset = paired_loaders(image_set, "full", 16, "cpu", seed=0, subset=3)  # n images of each: train, test
+    assert len(subset.train_labels) == len(subset.val_labels) == len(subset.monitor_labels) == 3
+
+
+def test_other_splits_monitor_the_validation_split():
+    loader = paired_loaders(_identity_set(200), "darts", 16, "cpu", seed=0)
+    assert loader.monitor_images is loader.val_images and loader.monitor_labels is loader.val_labels
+
+
 def test_subset_takes_n_images_from_each_side_reproducibly():
     image_set = _identity_set(200)
     loader = paired_loaders(image_set, "darts", 16, "cpu", seed=3, subset=20)

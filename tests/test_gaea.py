@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 
 import pytest
 import torch
@@ -101,7 +102,7 @@ def test_eg_optimizer_state_dict_round_trips():
     ("gaea", ['simplex.exclude_ops=["max_pool_3x3"]'], "unknown ops"),
     ("gaea", ['simplex.exclude_ops=["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]'],
      "without any op"),
-    ("gaea", ["arch.lr=0"], "eta"),
+    ("gaea", ["arch.lr=0"], "arch.lr must be a number > 0"),
 ])
 def test_bad_gaea_configs_are_config_errors(name, assignments, message):
     with pytest.raises(ConfigError, match=message):
@@ -132,17 +133,43 @@ def test_excluded_ops_stay_exactly_zero_and_are_never_computed():
     assert OPS[method.derive().ops[2]] == "avg_pool_3x3"
 
 
-def test_single_level_gradient_is_the_training_loss_gradient_on_the_same_batch():
+def test_single_level_gradient_is_the_training_loss_gradient_on_the_search_batch():
     method = tiny_method("gaea")
-    train, val = tiny_batch(1, n=8), tiny_batch(2, n=8)
+    train, search = tiny_batch(1, n=8), tiny_batch(2, n=8)
     method.weight_step(tiny_batch(3), START)  # mid-search weights
-    ours, loss = method.hypergradient(method, train, val, START)
+    ours, loss = method.hypergradient(method, train, search, START)
     theta = method.arch_parameters[0]
     weights = theta.unsqueeze(0).expand(method.num_cells, *theta.shape)
-    exact = torch.autograd.grad(supernet_loss(method.net, train, weights)[0], theta)[0]
-    on_val = torch.autograd.grad(supernet_loss(method.net, val, weights)[0], theta)[0]
+    exact = torch.autograd.grad(supernet_loss(method.net, search, weights)[0], theta)[0]
+    on_train = torch.autograd.grad(supernet_loss(method.net, train, weights)[0], theta)[0]
     torch.testing.assert_close(ours[0], exact, rtol=1e-10, atol=1e-12)
-    assert (on_val - exact).abs().max() > 1e-3 * exact.abs().max()  # the batch matters
+    assert (on_train - exact).abs().max() > 1e-3 * exact.abs().max()  # the batch matters
+
+
+def test_single_level_steps_the_architecture_before_the_weights_as_the_gaea_code():
+    """GAEA code, cnn/train_search.py train(): architect.step on the search batch, then the weight step."""
+    method = tiny_method("gaea")
+    train, search = tiny_batch(1, n=8), tiny_batch(2, n=8)
+    theta = method.arch_parameters[0]
+    weights = theta.unsqueeze(0).expand(method.num_cells, *theta.shape)
+    at_start = torch.autograd.grad(supernet_loss(method.net, search, weights)[0], theta)[0]
+    expected = exponentiated_step(theta.detach(), at_start, method.config["arch"]["lr"],
+                                  method.config["eg"]["floor"])
+    conv_before = [p.detach().clone() for p in method.net.parameters()]
+    stats = method.step(train, search, START)
+    assert stats["arch_step"] is not None
+    torch.testing.assert_close(theta.detach(), expected, rtol=1e-12, atol=1e-15)
+    assert any(not torch.equal(a, b) for a, b in zip(conv_before, method.net.parameters()))  # w stepped too
+    # and the weight step saw the new theta: redoing it from the old w under the new theta gives the same w
+    bilevel = tiny_method("gaea-bilevel")  # weight step first: the arch step sees the stepped w
+    bilevel_theta = bilevel.arch_parameters[0]
+    bilevel.step(train, search, START)
+    assert not torch.allclose(bilevel_theta.detach(), expected, rtol=0, atol=1e-12)
+
+
+def test_single_level_refuses_a_schedule_that_needs_the_weight_gradient():
+    with pytest.raises(ConfigError, match="before the weight step"):
+        tiny_method("gaea", assignments=["schedule=fimt"])
 
 
 def test_gaea_entropy_falls_faster_than_darts_softmax():
@@ -207,3 +234,63 @@ def test_gaea_pcdarts_takes_no_architecture_step_during_warm_up():
     method.step(tiny_batch(0), tiny_batch(1), Progress(epoch=warmup, epochs=20))
     assert not torch.equal(before[0], method.arch_parameters[0])
     assert not torch.equal(before[1], method.arch_parameters[1])  # the edge weights learn too
+
+
+def test_eg_floor_keeps_an_op_alive_as_the_gaea_code_does():
+    """GAEA code normalize(): clamp at 1e-5, then divide by the sum. Without the floor a huge gradient
+    underflows an allowed op to exactly 0, and EG can never bring it back."""
+    theta = random_simplex_rows(9)
+    grad = torch.zeros_like(theta)
+    grad[:, 2] = 1e4  # pushes op 2 towards 0 (exp(-1000) underflows to 0 in float64)
+    unfloored = exponentiated_step(theta, grad, 0.1)
+    assert torch.equal(unfloored[:, 2], torch.zeros(6, dtype=torch.float64))  # the check has teeth
+    floored = exponentiated_step(theta, grad, 0.1, floor=1e-5)
+    unnormalised = torch.where(theta > 0, (theta * torch.exp(-0.1 * grad)).clamp_min(1e-5), 0.0)
+    torch.testing.assert_close(floored, unnormalised / unnormalised.sum(-1, keepdim=True), rtol=1e-12, atol=0)
+    assert (floored[:, 2] > 0).all() and torch.equal(floored[:, 0], torch.zeros(6, dtype=torch.float64))
+    recovered = exponentiated_step(floored, -grad, 0.1, floor=1e-5)  # the op can come back
+    assert (recovered[:, 2] > 0.5).all()
+
+
+def test_eg_floor_is_a_setting_with_the_gaea_codes_default():
+    method = tiny_method("gaea")
+    assert method.config["eg"]["floor"] == 1e-5 and method.a_optimizer.param_groups[0]["floor"] == 1e-5
+    pc = tiny_method("gaea-pcdarts", channels=4)
+    # op weights floored; edge weights normalised per node without the clamp (GAEA code architect_edarts.py)
+    assert [group["floor"] for group in pc.a_optimizer.param_groups] == [1e-5, 0.0]
+    for bad in ("eg.floor=-1", "eg.floor=0.3"):
+        with pytest.raises(ConfigError, match="eg.floor"):
+            tiny_method("gaea", assignments=[bad])
+
+
+@pytest.mark.parametrize("floor, drawable", [(1e-5, True), (0.0, False)])
+def test_gumbel_simplex_can_draw_an_op_again_after_eg_pushed_it_down_only_with_the_floor(floor, drawable):
+    method = tiny_method("gaea-gdas", channels=2, assignments=[f"eg.floor={floor}"])
+    theta = method.arch_parameters[0]
+    grad = torch.zeros_like(theta)
+    grad[:, CONV3] = 1e4
+    theta.grad = grad
+    method.a_optimizer.step()
+    # Gumbel-max draws an op with probability softmax(log p): about 1e-5 at the floor, otherwise
+    # exp(log of the smallest float) ~ 1e-308, which no run of any length ever draws
+    chance = torch.softmax(method.parameterization.log_probs(), -1)[:, CONV3]
+    assert bool((chance > 1e-6).all()) == drawable and bool((chance < 1e-300).all()) != drawable
+
+
+def test_gaea_gdas_trains_its_weights_as_gaea_c3_says():
+    config = resolve_config("gaea-gdas", "nb201")
+    assert config["weights_optimizer"]["weight_decay"] == 3e-4 and config["weights_optimizer"]["nesterov"] is False
+    assert resolve_config("gdas", "nb201")["weights_optimizer"]["weight_decay"] == 5e-4  # GDAS's own stays
+
+
+def test_gaea_darts_anneals_over_the_codes_50_scheduler_epochs():
+    assert resolve_config("gaea", "nb201")["weights_optimizer"]["anneal_epochs"] == 50
+    method = tiny_method("gaea", assignments=["epochs=25", "weights_optimizer.anneal_epochs=50"])
+    method.weight_step(tiny_batch(0), START)  # the scheduler steps after the optimizer, as in a search
+    for _ in range(25):
+        method.end_epoch()
+    lr = method.w_optimizer.param_groups[0]["lr"]
+    expected = 0.001 + (0.025 - 0.001) * (1 + math.cos(math.pi * 25 / 50)) / 2
+    assert lr == pytest.approx(expected)
+    quick = resolve_config("gaea", "nb201", "quick")  # quick: 8 of 25 epochs, so 16 of 50
+    assert quick["weights_optimizer"]["anneal_epochs"] == 16

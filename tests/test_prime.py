@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from harness.config import resolve_config
 from methods.components.catalog import lookup
+from methods.components.proximity import discrete_projection
 from methods.components.losses import supernet_loss
 from methods.progress import Progress
 from spaces.errors import ConfigError
@@ -141,10 +142,13 @@ def stub_method(activate, allowed=None):
 
 
 def one_hot_of_argmax(scores, allowed=None):
-    """Pi_S written out independently: argmax per edge over the allowed ops, one-hot."""
+    """Pi_S written out independently: argmax per edge over the allowed ops other than `none`
+    (DARTS-PRIME Figure 1: `none` cannot be selected at discretization), one-hot."""
+    selectable = torch.ones(scores.shape, dtype=torch.bool)
+    selectable[:, NONE] = False
     if allowed is not None:
-        scores = scores.masked_fill(~allowed, float("-inf"))
-    return F.one_hot(scores.argmax(-1), len(OPS)).to(scores.dtype)
+        selectable &= allowed
+    return F.one_hot(scores.masked_fill(~selectable, float("-inf")).argmax(-1), len(OPS)).to(scores.dtype)
 
 
 def regulariser(name: str, **settings):
@@ -174,8 +178,32 @@ def test_proximity_matches_its_formula_and_gradient_away_from_the_kink():
     assert prox.diagnostics()["proximity_distance"] == pytest.approx(float(expected.detach()) / 0.015, rel=1e-12)
 
 
+def test_projection_never_picks_none_even_where_it_weighs_most():
+    weights = torch.full((6, 5), 0.1, dtype=torch.float64)
+    weights[:, NONE] = 0.5
+    weights[:, POOL] = 0.2
+    projection = discrete_projection(stub_method(lambda: weights), weights)
+    assert torch.equal(projection, F.one_hot(torch.full((6,), POOL), len(OPS)).double())
+    gap = regulariser("proximity").penalty(stub_method(lambda: weights), MID_SEARCH)
+    assert float(gap) > 0  # the weight on none is pulled away, not kept
+
+
+def test_squared_norm_is_eq_s1_and_the_unsquared_one_the_default():
+    weights = torch.softmax(torch.randn(6, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(2)), -1)
+    method = stub_method(lambda: weights)
+    assert resolve_config("prime", "nb201")["admm"]["norm"] == "l2"
+    gap = float((weights - one_hot_of_argmax(weights)).norm())
+    assert float(regulariser("admm").penalty(method, MID_SEARCH)) == pytest.approx(0.05 * gap, rel=1e-12)
+    squared = regulariser("admm", norm="squared-l2").penalty(method, MID_SEARCH)
+    assert float(squared) == pytest.approx(0.05 * gap ** 2, rel=1e-12)
+    prox = regulariser("proximity", norm="squared-l2").penalty(method, MID_SEARCH)
+    assert float(prox) == pytest.approx(0.3 * 0.05 * gap ** 2, rel=1e-12)
+    with pytest.raises(ConfigError, match="norm"):
+        regulariser("proximity", norm="l1")
+
+
 def test_proximity_is_zero_with_a_zero_gradient_at_a_one_hot_architecture():
-    chosen = torch.tensor([CONV3, SKIP, CONV1, POOL, NONE, CONV3])
+    chosen = torch.tensor([CONV3, SKIP, CONV1, POOL, SKIP, CONV3])
     weights = F.one_hot(chosen, len(OPS)).double().requires_grad_()
     penalty = regulariser("proximity").penalty(stub_method(lambda: weights), MID_SEARCH)
     (grad,) = torch.autograd.grad(penalty, weights)

@@ -59,8 +59,10 @@ def write_run(root: Path, config: dict, seed: int, archs: list[str], oracle=None
     if failure is not None:
         write_json(run.summary, {"complete": False, "failed": failure})
     elif complete:
+        best = max(rows, key=lambda row: row["val_acc"])  # the first of equals, as harness/selection.py
         write_json(run.summary, {"complete": True, "epochs": len(rows), "search_seconds": rows[-1]["time"]["search_seconds"],
-                                 "final": {k: v for k, v in rows[-1].items() if k != "arch_weights"}})
+                                 "final": {k: v for k, v in rows[-1].items() if k != "arch_weights"},
+                                 "best_val": {"epoch": best["epoch"], "arch": best["arch"], "val_acc": best["val_acc"]}})
     return run
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 import pytest
 import torch
 
+from harness.atomic import write_jsonl
 from harness.cli import main
 from harness.runner import run_seed
 from reports.assemble import build_report
@@ -17,6 +19,7 @@ from reports.oracle_source import OracleSource
 from reports.published import GAEA_TABLE_2_TRANSFER, LAMBDA_DARTS_TABLE_1
 from reports.settings import group_settings
 from reports.table import MEASURED, OPTIMAL, PUBLISHED, Stat
+from spaces.errors import ConfigError
 from spaces.nb201.oracle import NB201Oracle
 from spaces.nb201.paper_columns import paper_columns
 from tests.run_helpers import synthetic_image_set, tiny_run_config
@@ -233,3 +236,51 @@ def test_skipped_runs_are_counted_in_the_notes(tmp_path, synthetic_store):
     notes = build(tmp_path, synthetic_store).notes
     assert any(note.startswith("1 run skipped (1 incomplete)") for note in notes)
     assert any(str(stopped.path) in note for note in notes)
+
+
+def test_darts_without_the_zero_op_is_its_own_row_of_the_gaea_table(tmp_path, synthetic_store):
+    """GAEA C.3 / Figure 4: first-order DARTS with `none` excluded is the control of GAEA DARTS."""
+    oracle = NB201Oracle.load(synthetic_store)
+    write_run(tmp_path, tiny_run_config("darts", epochs=1), 0, [arch_at(3)], oracle)
+    write_run(tmp_path, tiny_run_config("darts", epochs=1, assignments=['softmax.exclude_ops=["none"]']), 0,
+              [arch_at(5)], oracle)
+    table = tables_by_key(build(tmp_path, synthetic_store))["nb201-transfer"]
+    labels = [row.cells[0] for row in table.rows_of(MEASURED)]
+    assert labels == ['darts (softmax.exclude_ops=["none"])', "darts (softmax.exclude_ops=[])"]
+    cifar10 = measured(table, labels[0])["CIFAR-10 test"]
+    assert cifar10.mean == pytest.approx(paper_columns(oracle, arch_at(5))["accuracy"]["cifar10"]["test"])
+
+
+def _with_val_acc(run, values):
+    rows = [json.loads(line) for line in run.epochs.read_text().splitlines()]
+    for row, value in zip(rows, values, strict=True):
+        row["val_acc"] = value
+    write_jsonl(run.epochs, rows)
+
+
+def test_select_best_val_returns_the_epoch_of_best_supernet_validation(tmp_path, synthetic_store):
+    """GAEA code (cnn/train_search.py): best_genotype at the strictly best supernet validation accuracy."""
+    oracle = NB201Oracle.load(synthetic_store)
+    run = write_run(tmp_path, tiny_run_config("darts", epochs=4), 0, [arch_at(3), arch_at(5), arch_at(7), arch_at(9)],
+                    oracle)
+    _with_val_acc(run, [19.0, 25.0, 25.0, 22.0])  # epochs 2 and 3 tie: the first wins
+    erm = write_run(tmp_path, tiny_run_config("gaea", epochs=2), 0, [arch_at(11), arch_at(13)], oracle)
+    _with_val_acc(erm, [30.0, 20.0])  # monitored on the test set: never chosen by
+    source = OracleSource(synthetic_store)
+
+    def cifar10_test(selection, label):
+        loaded = load_runs([tmp_path], source, show_progress=False, selection=selection)
+        report = build_report(group_settings(loaded.runs), loaded, source.if_present(), synthetic_store)
+        return measured(tables_by_key(report)["nb201-transfer"], label)["CIFAR-10 test"].mean, report.notes
+
+    def truth(index):
+        return paper_columns(oracle, arch_at(index))["accuracy"]["cifar10"]["test"]
+
+    assert cifar10_test("final", "darts")[0] == pytest.approx(truth(9))
+    best, notes = cifar10_test("best-val", "darts")
+    assert best == pytest.approx(truth(5))
+    assert cifar10_test("best-val", "gaea")[0] == pytest.approx(truth(13))
+    assert any("best supernet validation" in note for note in notes)
+    assert any("1 single-level run" in note and "final epoch" in note for note in notes)
+    with pytest.raises(ConfigError, match="--select"):
+        load_runs([tmp_path], source, show_progress=False, selection="best")

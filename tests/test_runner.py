@@ -41,6 +41,14 @@ def test_run_writes_complete_records(tmp_path):
         assert "hessian_eigenvalue" not in row, "the Hessian diagnostic is off by default"
     summary = json.loads(run_dir.summary.read_text())
     assert summary["complete"] and summary["final"]["arch"] == rows[-1]["arch"]
+    best = max(rows, key=lambda row: row["val_acc"])  # max() keeps the first of equals, as the GAEA code
+    assert summary["best_val"] == {"epoch": best["epoch"], "arch": best["arch"], "val_acc": best["val_acc"]}
+
+
+def test_single_level_runs_record_no_best_validation_epoch(tmp_path):
+    """Their supernet is monitored on the test set: selecting by it would select on test data."""
+    summary = json.loads(run(tmp_path, tiny_run_config("gaea", epochs=1)).run_dir.summary.read_text())
+    assert summary["complete"] and "best_val" not in summary
 
 
 def test_same_seed_same_records_and_other_seed_differs(tmp_path):
@@ -93,14 +101,66 @@ def test_killed_run_resumes_exactly(tmp_path, monkeypatch, kill):
     assert without_timings(read_epochs(resumed.run_dir.epochs)) == without_timings(reference)
 
 
-def test_damaged_checkpoint_is_a_clear_error(tmp_path):
+def interrupted_after_epoch(tmp_path, config, epochs_done, monkeypatch):
+    """A run stopped (KeyboardInterrupt) right after its `epochs_done`-th checkpoint."""
+    real_save = runner._save
+
+    def save_then_maybe_die(run_dir, digest, seed, epochs, *args, **kwargs):
+        real_save(run_dir, digest, seed, epochs, *args, **kwargs)
+        if epochs == epochs_done:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_save", save_then_maybe_die)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, config)
+    monkeypatch.undo()
+
+
+def test_a_truncated_latest_checkpoint_resumes_from_the_previous_one(tmp_path, monkeypatch):
+    config = tiny_run_config(epochs=4)
+    reference = run(tmp_path / "reference", config).rows
+    interrupted_after_epoch(tmp_path / "crashed", config, 3, monkeypatch)
+    run_dir = RunDir.for_config(tmp_path / "crashed", config, runner.config_hash(config), 0)
+    assert run_dir.previous_checkpoint.exists()
+    latest = run_dir.checkpoint.read_bytes()
+    run_dir.checkpoint.write_bytes(latest[: len(latest) // 2])  # a copy cut short
+    messages = []
+    resumed = runner.run_seed(config, 0, tmp_path / "crashed", CPU, synthetic_image_set(), None,
+                              show_progress=False, log=messages.append)
+    warnings = [m for m in messages if m.startswith("warning:")]
+    assert len(warnings) == 1 and "checkpoint.pt cannot be read" in warnings[0] and "epoch 2" in warnings[0]
+    assert resumed.resumed_at == 2
+    assert without_timings(resumed.rows) == without_timings(reference)
+    assert without_timings(read_epochs(resumed.run_dir.epochs)) == without_timings(reference)
+
+
+def test_a_torn_last_line_of_the_records_resumes_exactly(tmp_path, monkeypatch):
+    config = tiny_run_config(epochs=3)
+    reference = run(tmp_path / "reference", config).rows
+    interrupted_after_epoch(tmp_path / "crashed", config, 2, monkeypatch)
+    run_dir = RunDir.for_config(tmp_path / "crashed", config, runner.config_hash(config), 0)
+    text = run_dir.epochs.read_text()
+    last_line = text.splitlines()[-1]
+    run_dir.epochs.write_text(text[: len(text) - len(last_line) // 2 - 1])  # epoch 2's row cut in half
+    messages = []
+    resumed = runner.run_seed(config, 0, tmp_path / "crashed", CPU, synthetic_image_set(), None,
+                              show_progress=False, log=messages.append)
+    warnings = [m for m in messages if m.startswith("warning:")]
+    # the latest checkpoint (epoch 2) is ahead of the 1 complete row: the previous one (epoch 1) resumes
+    assert len(warnings) == 1 and "cut short" in warnings[0] and "epoch 1" in warnings[0], messages
+    assert resumed.resumed_at == 1
+    assert without_timings(read_epochs(resumed.run_dir.epochs)) == without_timings(reference)
+
+
+def test_no_loadable_checkpoint_is_a_clear_error(tmp_path, monkeypatch):
     from spaces.errors import BenchmarkFileError
 
-    config = tiny_run_config(epochs=2)
-    result = run(tmp_path, config)
-    result.run_dir.summary.unlink()
-    result.run_dir.checkpoint.write_bytes(b"not a checkpoint")
-    with pytest.raises(BenchmarkFileError, match="cannot be read"):
+    config = tiny_run_config(epochs=3)
+    interrupted_after_epoch(tmp_path, config, 2, monkeypatch)
+    run_dir = RunDir.for_config(tmp_path, config, runner.config_hash(config), 0)
+    for path in (run_dir.checkpoint, run_dir.previous_checkpoint):
+        path.write_bytes(b"not a checkpoint")
+    with pytest.raises(BenchmarkFileError, match="no checkpoint .* can be resumed from .*cannot be read"):
         run(tmp_path, config)
 
 

@@ -81,7 +81,8 @@ def test_command_line_flags_replace_the_file_keys(tmp_path):
 
 
 @pytest.mark.parametrize("name, text, message", [
-    ("s.yaml", "methods: [darts\n", "not valid YAML"),
+    ("s.yaml", "methods: [darts\n", "not valid YAML: .* at line 2, column 1$"),
+    ("s.yaml", "\udcff\udcfe", "not UTF-8 text"),
     ("s.toml", "methods = [darts", "not valid TOML"),
     ("s.json", "{}", "unknown format .json"),
     ("s.yaml", "- darts\n", "the top level must be a mapping"),
@@ -97,7 +98,7 @@ def test_command_line_flags_replace_the_file_keys(tmp_path):
 ])
 def test_malformed_sweep_file_is_a_clear_error(tmp_path, name, text, message):
     path = tmp_path / name
-    path.write_text(text)
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
     with pytest.raises(ConfigError, match=message):
         read_sweep_file(path)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from harness.output_paths import writable_directory
 from harness.paths import benchmark_store, data_dir
 from spaces.errors import ConfigError, UserError
 from spaces.nb201.conventions import EPOCH_BUDGETS, PAPER_DATASETS, PAPER_SPLIT_NAMES, PAPER_SPLITS
@@ -70,6 +71,7 @@ def run_import(benchmark: str, source: Path, root: Path) -> int:
     source = source.expanduser()
     kind = source_kind(source)
     target = benchmark_store(root, benchmark)
+    writable_directory(target.parent, "--data-dir")
     note = f" ({_SLOW_SOURCES[kind]})" if kind in _SLOW_SOURCES else ""
     print(f"importing NAS-Bench-201 from {source} [{kind}]{note}", file=sys.stderr)
     table = import_nb201(source, progress=_progress_bar)
@@ -153,6 +155,7 @@ def _store_lines(oracle: NB201Oracle) -> list[str]:
 def run_download(name: str, root: Path) -> int:
     from harness.data.download import download_dataset  # owned by the data loaders; imported when used
 
+    writable_directory(root, "--data-dir")
     result = download_dataset(name, root)
     print(f"{name}: ready{f' at {result}' if result is not None else f' under {root}'}")
     return 0

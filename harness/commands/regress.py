@@ -15,6 +15,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from harness import regress
+from harness.output_paths import writable_directory
 from harness.paths import data_dir
 from reports.markdown import markdown_table
 from spaces.errors import ConfigError
@@ -46,13 +47,16 @@ def run(args) -> int:
     image_set, oracle = regress.load_inputs(data_dir(args.data_dir))
 
     started = time.perf_counter()
+    if args.out:
+        writable_directory(Path(args.out), "--out")
     keep_or_scratch = nullcontext(args.out) if args.out else tempfile.TemporaryDirectory(prefix="harness-regress-")
     with keep_or_scratch as out:
         out_root = Path(out)
         records = regress.run_methods(methods, image_set, oracle, out_root, show_progress=not args.no_progress,
                                       log=lambda message: print(message, file=sys.stderr))
     elapsed = time.perf_counter() - started
-    verdicts = regress.judge(records, goldens, floors)
+    verdicts = regress.judge(records, goldens, floors, oracle)
+    print(_comparison_line(verdicts))
 
     if args.update:
         updates = [regress.plan_update(v, v.method in lower_floors) for v in verdicts]
@@ -63,7 +67,7 @@ def run(args) -> int:
     else:
         _print_check(verdicts)
         rows = [_row(v, v.status, v.floor, oracle) for v in verdicts]
-        failed = any(v.status != "ok" for v in verdicts)
+        failed = not all(v.passed for v in verdicts)
 
     print()
     print(markdown_table(["method", "seeds", "final arch per seed (NB201 index)", "mean C10 test", "floor", "status"],
@@ -71,7 +75,7 @@ def run(args) -> int:
     environment = next(iter(records.values()))["environment"]
     print(f"\n{len(methods)} methods x {len(regress.PINNED_SEEDS)} seeds in {elapsed:.0f} s "
           f"(torch {environment['torch']}, {environment['threads']} thread, {environment['machine']}, "
-          f"{environment['cpu_capability']})")
+          f"{environment['cpu_capability']}, {environment['cpu_model']})")
     print(f"run records: {out_root}" if args.out else "run records: a temporary directory, deleted (keep them with --out DIR)")
     print(f"goldens: {root}" + (f" ({len(written)} files rewritten)" if args.update else ""))
     _print_advice(root, failed, args.update)
@@ -112,20 +116,34 @@ def _lower_floors(args, methods: list[str]) -> set[str]:
     return set(named)
 
 
+def _comparison_line(verdicts: list[regress.Verdict]) -> str:
+    """Once: which comparison ran, and why the exact one did not where it did not."""
+    exact = [v.method for v in verdicts if v.exact]
+    elsewhere = [v for v in verdicts if v.golden is not None and not v.exact]
+    if not elsewhere:
+        return (f"comparison: exact (archs and accuracies to {regress.ACCURACY_TOLERANCE:g}) for "
+                f"{len(exact)} methods: the goldens were recorded with this fingerprint")
+    notes = sorted({v.environment_note for v in elsewhere})
+    return (f"comparison: EXACT PART SKIPPED for {len(elsewhere)} methods, whose goldens were recorded elsewhere "
+            f"({'; '.join(notes)}): CPU results depend on these, so only the floors and the portable checks "
+            f"(valid architectures, accuracies equal to the oracle's) ran; `harness regress --update` records "
+            f"goldens for this machine" + (f"; exact for {len(exact)} others" if exact else ""))
+
+
 def _print_check(verdicts: list[regress.Verdict]) -> None:
     for verdict in verdicts:
         if verdict.golden is None or verdict.floor is None:
             missing = "golden file" if verdict.golden is None else "floor"
             print(f"{verdict.method}: no {missing}; run `harness regress --update --methods {verdict.method}`")
+        for line in verdict.inconsistencies:
+            print(f"{verdict.method} {line}")
+        if not verdict.exact:
+            continue  # their differences are expected on another fingerprint; the line above said so
         for line in verdict.changes:
             print(f"{verdict.method} {line}")
         if verdict.below_floor:
             print(f"{verdict.method}: mean final {' '.join(regress.FLOOR_METRIC)} accuracy {verdict.mean:.2f} is "
                   f"below its floor {verdict.floor:.2f}")
-        note = verdict.environment_note
-        if verdict.changes and note:
-            print(f"{verdict.method}: the golden was recorded elsewhere ({note}); CPU results depend on these, so "
-                  f"this difference is the likely cause. Check the diff, then `harness regress --update`.")
 
 
 def _print_update(updates: list[regress.Update]) -> None:

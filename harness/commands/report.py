@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 from harness.atomic import write_text
+from harness.output_paths import writable_directory, writable_file
 from harness.paths import benchmark_store, data_dir
 from harness.records import RunDir
+from harness.selection import SELECTIONS
 from reports.assemble import build_report
 from reports.figures import draw_figures
 from reports.formats import FORMATS, render
@@ -36,15 +38,23 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--run", dest="weight_runs", action="append", default=[], metavar="RUN_DIR",
                         help="a run directory whose architecture weights the arch_weights figure shows "
                              "(repeatable; default: the first seed of each setting)")
+    parser.add_argument("--select", choices=SELECTIONS, default="final",
+                        help="the architecture each run returns: its final epoch's (default, the papers' protocol) "
+                             "or best-val, its epoch of best supernet validation accuracy (the GAEA code's)")
     parser.add_argument("--data-dir", default=None, help="benchmarks and datasets (default $HARNESS_DATA)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if args.out:
+        writable_file(Path(args.out), "--out")
+    if args.figures:
+        writable_directory(Path(args.figures), "--figures")
     store = benchmark_store(data_dir(args.data_dir), REPORTED_SPACE)
     oracle = OracleSource(store)
-    loaded = load_runs([Path(p) for p in args.runs], oracle, show_progress=not args.no_progress)
+    loaded = load_runs([Path(p) for p in args.runs], oracle, show_progress=not args.no_progress,
+                       selection=args.select)
     settings = group_settings(loaded.runs)
     weight_runs = [_weight_run(Path(p), settings) for p in args.weight_runs] or None
     report = build_report(settings, loaded, oracle.if_present(), store)

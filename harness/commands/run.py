@@ -9,6 +9,7 @@ from harness.config import resolve_config
 from harness.data.registry import load_dataset
 from harness.device import resolve_device
 from harness.oracle_access import load_oracle_if_present
+from harness.output_paths import writable_directory
 from harness.paths import data_dir
 from harness.runner import run_seed
 from spaces.errors import ConfigError
@@ -37,6 +38,9 @@ def run(args) -> int:
     config = resolve_config(args.method, args.space, args.preset, args.dataset, args.epochs, args.assignments)
     if args.seeds < 1:
         raise ConfigError(f"--seeds must be at least 1, got {args.seeds}")
+    if args.seed_offset < 0:
+        raise ConfigError(f"--seed-offset must be >= 0 (seeds are non-negative integers), got {args.seed_offset}")
+    out_root = writable_directory(Path(args.out), "--out")
     device = resolve_device(args.device)
     root = data_dir(args.data_dir)
     image_set = load_dataset(config["dataset"], root)
@@ -45,7 +49,6 @@ def run(args) -> int:
     if estimate:
         print("note: the paper preset is a GPU-scale job; timing the first steps on this CPU to say how long "
               "it will take (use --preset quick for a CPU-scale run)", file=sys.stderr)
-    out_root = Path(args.out)
     finals = []
     for seed in range(args.seed_offset, args.seed_offset + args.seeds):
         result = run_seed(config, seed, out_root, device, image_set, oracle, show_progress=not args.no_progress,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.data.registry import dataset_source
 from harness.oracle_access import load_oracle_if_present
+from harness.output_paths import writable_directory
 from harness.paths import data_dir
 from harness.sweep.executor import ExecutorOptions, execute, runs_to_do
 from harness.sweep.grid import parse_grid
@@ -86,6 +87,7 @@ def run(args) -> int:
         _check_dataset_files(dataset, root)
     for space in sorted({planned.config["space"] for planned in todo}):
         load_oracle_if_present(space, root, log=lambda message: print(message, file=sys.stderr))
+    writable_directory(Path(spec.out), "--out")
     print(f"{status_counts(statuses, args.retry_failed)}; {resources}; each run logs to run.log in its "
           f"directory under {spec.out}", file=sys.stderr)
     options = ExecutorOptions(workers, threads, devices, root, args.retry_failed, show_progress=not args.no_progress)

@@ -26,8 +26,11 @@ from .splits import subset as take_subset
 Batch = tuple[torch.Tensor, torch.Tensor]  # (images float32 [B, 3, H, W], labels int64 [B])
 
 # darts: DARTS convention on the training set; nb201: the official cifar-split.txt;
-# full: every training image trains the weights (single-level / ERM search, GAEA), and the
-#       validation stream, used only for logging, is the dataset's test set.
+# full: single-level (ERM) search (GAEA): every training image trains the weights, and the second
+#       stream of the pairs is an independent random order over the same training images (the GAEA
+#       code, cnn/train_utils.py create_nasbench_201_data_queues: with search.single_level the search
+#       queue is a shuffled copy of the training set). The supernet's accuracy is then monitored on
+#       the dataset's test set, the only images it never trains on.
 SPLITS = ("darts", "nb201", "full")
 # Only CIFAR-10 has an official NAS-Bench-201 split of its training set (cifar-split.txt).
 _NB201_SPLIT_DATASETS = ("cifar10", "cifar10-valid")
@@ -44,6 +47,10 @@ class PairedLoader:
     Iteration is resumable: breaking out of an epoch and iterating again continues where it
     stopped, and `state_dict()` captures exactly that position. With `augmentation=None`
     the images are yielded as stored (e.g. already-normalised float tensors).
+
+    `monitor_images` / `monitor_labels` are the held-out images the runner evaluates the
+    supernet on each epoch: the validation split, unless given (single-level search pairs the
+    training set with itself and monitors the test set).
     """
 
     def __init__(
@@ -56,6 +63,8 @@ class PairedLoader:
         augmentation: Augmentation | None,
         generator_seed: int,
         device: torch.device | str,
+        monitor_images: torch.Tensor | None = None,
+        monitor_labels: torch.Tensor | None = None,
     ) -> None:
         if batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}.")
@@ -68,6 +77,10 @@ class PairedLoader:
         self.device = torch.device(device)
         self.train_images, self.train_labels = train_images.to(self.device), train_labels.to(self.device)
         self.val_images, self.val_labels = val_images.to(self.device), val_labels.to(self.device)
+        if (monitor_images is None) != (monitor_labels is None):
+            raise ValueError("monitor_images and monitor_labels come together")
+        self.monitor_images = self.val_images if monitor_images is None else monitor_images.to(self.device)
+        self.monitor_labels = self.val_labels if monitor_labels is None else monitor_labels.to(self.device)
         self.batch_size = batch_size
         self.augmentation = augmentation
         # Permutations are drawn on the CPU (randperm's result is then copied once per epoch);
@@ -217,17 +230,17 @@ def paired_loaders(
     augmentation (crop + flip, optional cutout) and only the needed images on `device` as uint8."""
     if cutout and not augment:
         raise ConfigError(f"cutout {cutout} asks for augmentation but augment is off; enable augment or set cutout 0.")
+    # held_out: the architecture's validation images (indices into the training set), or for the
+    # single-level split the test images the supernet is monitored on
     if split == "full":
-        train_indices, val_indices = np.arange(len(image_set.train_images)), np.arange(len(image_set.test_images))
-        val_source_images, val_source_labels = image_set.test_images, image_set.test_labels
+        train_indices, held_out = np.arange(len(image_set.train_images)), np.arange(len(image_set.test_images))
     else:
-        train_indices, val_indices = search_split(image_set, split, split_file, train_portion)
-        val_source_images, val_source_labels = image_set.train_images, image_set.train_labels
+        train_indices, held_out = search_split(image_set, split, split_file, train_portion)
     if subset is not None:
         train_indices = take_subset(
             train_indices, subset, np.random.default_rng(derive_seed(seed, SUBSET_TRAIN_STREAM))
         )
-        val_indices = take_subset(val_indices, subset, np.random.default_rng(derive_seed(seed, SUBSET_VAL_STREAM)))
+        held_out = take_subset(held_out, subset, np.random.default_rng(derive_seed(seed, SUBSET_VAL_STREAM)))
     # NAS-Bench-201 pads by an eighth of the side: 4 px for 32 px CIFAR, 2 px for 16 px ImageNet16.
     augmentation = Augmentation(
         image_set.mean,
@@ -241,11 +254,17 @@ def paired_loaders(
     def on_device(array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(array)).to(device)
 
+    train_images = on_device(image_set.train_images[train_indices])
+    train_labels = on_device(image_set.train_labels[train_indices])
+    if split == "full":
+        # the second stream reads the very same training images (one copy on the device)
+        return PairedLoader(train_images, train_labels, train_images, train_labels, batch_size, augmentation, seed,
+                            device, on_device(image_set.test_images[held_out]), on_device(image_set.test_labels[held_out]))
     return PairedLoader(
-        on_device(image_set.train_images[train_indices]),
-        on_device(image_set.train_labels[train_indices]),
-        on_device(val_source_images[val_indices]),
-        on_device(val_source_labels[val_indices]),
+        train_images,
+        train_labels,
+        on_device(image_set.train_images[held_out]),
+        on_device(image_set.train_labels[held_out]),
         batch_size,
         augmentation,
         seed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from harness.records import RunDir, read_epochs
+from harness.records import RunDir, read_epochs_tolerating_torn_tail
 
 COMPLETE, FAILED, PARTIAL, NEW = "complete", "failed", "partial", "new"
 
@@ -35,10 +35,15 @@ def run_status(run_dir: RunDir) -> RunStatus:
         return RunStatus(COMPLETE, None)
     failure = run_dir.failure()
     if failure is not None:
-        return RunStatus(FAILED, len(read_epochs(run_dir.epochs)), failure)
-    if run_dir.checkpoint.exists():
-        return RunStatus(PARTIAL, len(read_epochs(run_dir.epochs)))
+        return RunStatus(FAILED, _recorded_epochs(run_dir), failure)
+    if run_dir.has_checkpoint():
+        return RunStatus(PARTIAL, _recorded_epochs(run_dir))
     return RunStatus(NEW, 0)
+
+
+def _recorded_epochs(run_dir: RunDir) -> int:
+    # a torn last line is a crash mid-write that the resumed run repairs (harness/checkpoints.py)
+    return len(read_epochs_tolerating_torn_tail(run_dir.epochs)[0])
 
 
 def forget_failure(run_dir: RunDir) -> None:
@@ -49,5 +54,5 @@ def forget_failure(run_dir: RunDir) -> None:
     code or versions, which the earlier epochs were not computed with either. The summary goes
     last, so an interruption here leaves the run either still failed or new, never half of each.
     """
-    for path in (run_dir.checkpoint, run_dir.epochs, run_dir.summary):
+    for path in (run_dir.checkpoint, run_dir.previous_checkpoint, run_dir.epochs, run_dir.summary):
         path.unlink(missing_ok=True)

@@ -109,6 +109,13 @@ def _as_command_line(value: Any) -> Any:
     return parse_assignment(f"value={value}")[1] if isinstance(value, str) else value
 
 
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"sweep file {path} is not UTF-8 text") from None
+
+
 def _load_yaml(path: Path) -> Any:
     try:
         import yaml
@@ -116,9 +123,12 @@ def _load_yaml(path: Path) -> Any:
         raise ConfigError(f"sweep file {path}: reading YAML needs PyYAML (pip install pyyaml); "
                           f"or write the sweep file in TOML") from None
     try:
-        return yaml.safe_load(path.read_text())
+        return yaml.safe_load(_text(path))
     except yaml.YAMLError as error:
-        raise ConfigError(f"sweep file {path} is not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"sweep file {path} is not valid YAML: {problem}{where}") from None
 
 
 def _load_toml(path: Path) -> Any:
@@ -131,6 +141,6 @@ def _load_toml(path: Path) -> Any:
             raise ConfigError(f"sweep file {path}: reading TOML needs Python 3.11 or the tomli package "
                               f"(pip install tomli)") from None
     try:
-        return tomllib.loads(path.read_text())
+        return tomllib.loads(_text(path))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"sweep file {path} is not valid TOML: {error}") from None

@@ -83,8 +83,8 @@ class Amended(Hypergradient):
     NAME = "amended"
     SECTION = "amended"
     DEFAULTS = {
-        "eta": 0.1,  # Amended-DARTS paper, search setup (DARTS space): the amending coefficient
-        "fd_scale": 0.01,  # DARTS paper, Eq. 8: e = 0.01 / ||direction||, used for both differences
+        "eta": 0.1,  # Amended-DARTS Section 4.1.1: the amending coefficient of Eq. 6
+        "fd_scale": 0.01,  # Amended-DARTS A.2 "just like DARTS" (DARTS Eq. 8): e = 0.01 / ||direction||, both differences
     }
 
     def __init__(self, config):

@@ -1,4 +1,4 @@
-"""CRB: clipped-ReLU architecture weights with pruning (DARTS-PRIME, supplementary ablation).
+"""CRB: clipped-ReLU architecture weights with pruning (DARTS-PRIME supplementary S1.1).
 
 Each op's weight is its own parameter clipped to the unit interval, min(max(theta, 0), 1),
 with no normalisation across the edge's ops. An op whose parameter reaches <= 0 after an

@@ -22,7 +22,7 @@ class EveryKWeightSteps(Schedule):
 
     NAME = "every-k"
     SECTION = "every_k"
-    DEFAULTS = {"k": 10}  # DARTS-PRIME, CS10 ablation: one architecture step per 10 weight steps
+    DEFAULTS = {"k": 10}  # DARTS-PRIME Section 4 (CS10): "exactly 10 w steps per alpha step"
 
     def __init__(self, config: dict[str, Any]):
         super().__init__(config)

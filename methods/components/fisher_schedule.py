@@ -44,10 +44,10 @@ class FisherInformationThreshold(Schedule):
     NAME = "fimt"
     SECTION = "fimt"
     DEFAULTS = {
-        "h0": 1.0,  # DARTS-PRIME, Algorithm 1: initial threshold h
-        "h_i": 1.05,  # DARTS-PRIME, Algorithm 1: threshold increase factor
-        "r": 10,  # DARTS-PRIME, Algorithm 1: h_d = exp(-r ln h_i); r weight-only steps per architecture step
-        "lam": 0.2,  # DARTS-PRIME, Algorithm 1: weight of the newest ||G||^2 in the moving average F
+        "h0": 1.0,  # DARTS-PRIME Section 4.2: initial threshold h_0 = 1.0 (Algorithm 1)
+        "h_i": 1.05,  # DARTS-PRIME Section 4.2: threshold increase factor h_i = 1.05
+        "r": 10,  # DARTS-PRIME Section 4.2: r = 10, "as in CS10"; h_d = exp(-r ln h_i) (Algorithm 1)
+        "lam": 0.2,  # DARTS-PRIME Section 4.2: lambda = 0.2, the newest ||G||^2's weight in the moving average
     }
     needs_grad_norm = True
 

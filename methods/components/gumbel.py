@@ -38,7 +38,8 @@ import torch
 
 from methods.components.catalog import component
 from methods.components.parameterizations import Parameterization, repeat_over_cells
-from methods.components.simplex import allowed_op_mask, require_exponentiated_gradient, uniform_over
+from methods.components.op_masks import allowed_op_mask
+from methods.components.simplex import require_exponentiated_gradient, uniform_over
 from methods.progress import Progress
 from spaces.errors import ConfigError
 

@@ -9,12 +9,13 @@ With beta the gate logits and u ~ U(0, 1):
     g      = min(1, max(0, gtilde))                    ... so g is exactly 0 or 1 with positive probability
     P(g != 0) = sigmoid(beta - tau * ln(-a / b))
 
-Readings of the issue this file commits to (each a documented choice):
-  * weights are the raw gates g, not gates normalised over an edge: the gates replace
-    DARTS's shared softmax, so the ops on an edge do not compete for one unit of weight;
+What this file takes from PR-DARTS (Section 4.1, Eq. 7, Theorem 3; Section 5) and the choices it makes:
+  * weights are the raw gates g, not gates normalised over an edge (Eq. 7: X^(l) = sum g O(X)):
+    the gates replace DARTS's shared softmax, so the ops on an edge do not compete for one unit;
   * one gate sample per forward, shared by every cell (one sampled cell, as GDAS samples
     one cell architecture per forward);
-  * "two randomly chosen ops per edge updated per step" (GDAS-style): before each forward,
+  * "randomly select only two operations on each edge to update" per iteration (Section 5,
+    following GDAS, its reference [11]): before each forward,
     `sampled_ops_per_edge` ops per edge are drawn uniformly without replacement (from all
     ops, `none` included); every other op gets weight exactly 0, so the supernet neither
     computes nor trains it and the validation gradient reaches only the drawn ops' gates.
@@ -88,12 +89,12 @@ class HardConcreteGates(Parameterization):
     NAME = "hard-concrete"
     SECTION = "hard_concrete"
     DEFAULTS = {
-        "a": -0.1,  # PR-DARTS (issue); Louizos et al. 2018, Sec. 4: gamma = -0.1
-        "b": 1.1,  # PR-DARTS (issue); Louizos et al. 2018, Sec. 4: zeta = 1.1
-        "tau_start": 10.0,  # PR-DARTS (issue): tau from 10 linearly down to 0.1
-        "tau_end": 0.1,  # PR-DARTS (issue)
-        "sampled_ops_per_edge": 2,  # PR-DARTS (issue): two randomly chosen ops per edge per step, GDAS-style
-        # harness choice (the issue leaves the init open): the L0 paper's code, beta ~ N(ln(1-p) - ln(p), 0.01^2)
+        "a": -0.1,  # PR-DARTS Section 5: a = -0.1 (Louizos et al. 2018, Sec. 4: gamma = -0.1)
+        "b": 1.1,  # PR-DARTS Section 5: b = 1.1 (Louizos et al. 2018, Sec. 4: zeta = 1.1)
+        "tau_start": 10.0,  # PR-DARTS Section 5: "temperature tau = 10 and linearly reduce it to 0.1"
+        "tau_end": 0.1,  # PR-DARTS Section 5
+        "sampled_ops_per_edge": 2,  # PR-DARTS Section 5: "randomly select only two operations on each edge"
+        # harness choice (PR-DARTS gives no initialisation): the L0 paper's code, beta ~ N(ln(1-p) - ln(p), 0.01^2)
         "init_drop_rate": 0.5,  # Louizos et al. 2018 code: droprate_init = 0.5, i.e. a mean logit of 0
         "init_std": 0.01,  # Louizos et al. 2018 code: normal_(mean, 1e-2); breaks ties between ops
     }

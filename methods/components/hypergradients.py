@@ -19,6 +19,8 @@ from methods.components.losses import supernet_loss
 class Hypergradient(Component):
     """Called as hypergradient(method, train_batch, val_batch, progress)."""
 
+    arch_step_first = False  # True: the architecture step comes before the weight step (search_method.py)
+
 
 @component("hypergradient")
 class FirstOrder(Hypergradient):

@@ -37,9 +37,9 @@ class LayerAlignmentRegularizer(InnerRegularizer):
     VARIANT = ""
     SECTION = "lambda_reg"
     DEFAULTS = {
-        "strength": 0.125,  # Lambda-DARTS paper, A.9.1 (NB201): lambda = 0.125 for both Lambda and Lambda+-
-        "e0": 1e-4,  # Lambda-DARTS paper, A.9.1 (NB201) and A.9.2 (DARTS space): e0 = 1e-4
-        "difference": "central",  # Lambda-DARTS paper: the central estimate; "alternating" is its cheaper variant
+        "strength": 0.125,  # Lambda-DARTS A.9.1 (NB201): lambda = 0.125 for both Lambda and Lambda+-
+        "e0": 1e-4,  # Lambda-DARTS A.9.1 (NB201) and A.9.2 (DARTS space): e0 = 1e-4
+        "difference": "central",  # Lambda-DARTS Eq. 13 (central); "alternating" is the forward/backward variant of A.8
     }
     needs_layer_grads = True
 

@@ -7,10 +7,21 @@ from typing import Any
 import torch
 
 from methods.components.catalog import component
+from spaces.errors import ConfigError
 
 
 def make_weight_optimizer(params, config: dict[str, Any], epochs: int):
-    """SGD with (Nesterov) momentum, cosine-annealed once per epoch down to lr_min (DARTS / NB201 setup)."""
+    """SGD with (Nesterov) momentum, cosine-annealed once per epoch down to lr_min (DARTS / NB201 setup).
+
+    The cosine spans `anneal_epochs` epochs (None: the search's own); a longer span stops the
+    search before the learning rate has reached lr_min, as GAEA's NB201 search does.
+    """
+    anneal = config["anneal_epochs"]
+    if anneal is None:
+        anneal = epochs
+    elif isinstance(anneal, bool) or not isinstance(anneal, int) or anneal < 1:
+        raise ConfigError(f"weights_optimizer.anneal_epochs must be a positive integer or null (the search's "
+                          f"epochs), got {anneal!r}")
     optimizer = torch.optim.SGD(
         params,
         lr=float(config["lr"]),
@@ -18,7 +29,7 @@ def make_weight_optimizer(params, config: dict[str, Any], epochs: int):
         nesterov=bool(config["nesterov"]),
         weight_decay=float(config["weight_decay"]),
     )
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs, eta_min=float(config["lr_min"]))
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=anneal, eta_min=float(config["lr_min"]))
     return optimizer, scheduler
 
 
@@ -29,8 +40,9 @@ class AdamArchOptimizer:
     NAME = "adam"
 
     @staticmethod
-    def build(params, arch: dict[str, Any]) -> torch.optim.Optimizer:
-        return torch.optim.Adam(params, lr=float(arch["lr"]), betas=tuple(arch["betas"]),
+    def build(param_groups: list[dict[str, Any]], config: dict[str, Any]) -> torch.optim.Optimizer:
+        arch = config["arch"]
+        return torch.optim.Adam(plain_groups(param_groups), lr=float(arch["lr"]), betas=tuple(arch["betas"]),
                                 weight_decay=float(arch["weight_decay"]))
 
 
@@ -39,5 +51,13 @@ class SGDArchOptimizer:
     NAME = "sgd"
 
     @staticmethod
-    def build(params, arch: dict[str, Any]) -> torch.optim.Optimizer:
-        return torch.optim.SGD(params, lr=float(arch["lr"]), weight_decay=float(arch["weight_decay"]))
+    def build(param_groups: list[dict[str, Any]], config: dict[str, Any]) -> torch.optim.Optimizer:
+        arch = config["arch"]
+        return torch.optim.SGD(plain_groups(param_groups), lr=float(arch["lr"]),
+                               weight_decay=float(arch["weight_decay"]))
+
+
+def plain_groups(param_groups: list[dict[str, Any]]) -> list[torch.Tensor]:
+    """Every parameter of the groups: Adam and SGD treat the architecture parameters alike (the
+    groups only carry settings of exponentiated gradient)."""
+    return [p for group in param_groups for p in group["params"]]

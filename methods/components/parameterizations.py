@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from methods.components.catalog import component
+from methods.components.op_masks import allowed_op_mask
 from methods.progress import Progress
 from spaces.base import CellGraph
 
@@ -35,6 +36,11 @@ class Parameterization:
 
     def activate(self) -> torch.Tensor:
         raise NotImplementedError
+
+    def param_groups(self) -> list[dict[str, Any]]:
+        """The parameters as optimizer param groups; a group may carry settings of its optimizer
+        (exponentiated gradient's `floor`)."""
+        return [{"params": self.parameters()}]
 
     def supernet_weights(self, num_cells: int, progress: Progress, differentiable: bool):
         """(weights [cells, edges, ops], active mask or None) for one forward pass."""
@@ -81,19 +87,38 @@ def repeat_over_cells(edge_weights: torch.Tensor, num_cells: int) -> torch.Tenso
 class SoftmaxLogits(Parameterization):
     """DARTS: per-edge logits alpha, weights = softmax(alpha) over the edge's ops.
 
-    Initialised at arch.init_scale * N(0, 1) (DARTS code: 1e-3 * randn).
+    Initialised at arch.init_scale * N(0, 1) (DARTS code: 1e-3 * randn). Ops named in
+    softmax.exclude_ops are masked out of the softmax (weight exactly 0: never computed) and
+    out of the derivation, as are the padding slots of edges with fewer ops than the longest.
     """
 
     NAME = "softmax"
+    SECTION = "softmax"
+    DEFAULTS = {
+        # harness choice: every op; GAEA C.3 runs first-order DARTS "with this modification" (the zero
+        # op excluded) as the control of GAEA DARTS on NB201: --set softmax.exclude_ops='["none"]'
+        "exclude_ops": [],
+    }
 
     def __init__(self, graph, config, generator, device):
         super().__init__(graph, config, generator, device)
         shape = (graph.num_edges, graph.max_ops)
         init = float(config["arch"]["init_scale"]) * torch.randn(shape, generator=generator)
         self.alpha = init.to(device).requires_grad_()
+        self.allowed = allowed_op_mask(graph, config["softmax"]["exclude_ops"], "softmax.exclude_ops")
+        self.allowed_on_device = self.allowed.to(device)
 
     def parameters(self) -> list[torch.Tensor]:
         return [self.alpha]
 
     def activate(self) -> torch.Tensor:
-        return torch.softmax(self.alpha, dim=-1)
+        return torch.softmax(self.alpha.masked_fill(~self.allowed_on_device, float("-inf")), dim=-1)
+
+    def supernet_weights(self, num_cells: int, progress: Progress, differentiable: bool):
+        # softmax weights are nonzero on every allowed op: the mask is known on the host, which spares
+        # the supernet a device-to-host read of the weights
+        weights = self.activate() if differentiable else self.activate().detach()
+        return repeat_over_cells(weights, num_cells), repeat_over_cells(self.allowed, num_cells)
+
+    def allowed_ops(self) -> torch.Tensor:
+        return self.allowed

@@ -24,7 +24,8 @@ import torch
 
 from methods.components.catalog import component
 from methods.components.parameterizations import Parameterization, repeat_over_cells
-from methods.components.simplex import allowed_op_mask, require_exponentiated_gradient, uniform_over
+from methods.components.op_masks import allowed_op_mask
+from methods.components.simplex import require_exponentiated_gradient, uniform_over
 from methods.progress import Progress
 from spaces.base import CellGraph
 
@@ -133,6 +134,11 @@ class PartialChannelSimplex(EdgeNormalised):
 
     def parameters(self) -> list[torch.Tensor]:
         return [self.theta, self.edge_table]
+
+    def param_groups(self) -> list[dict[str, Any]]:
+        # GAEA code (cnn/architect/architect_edarts.py, step()): op weights go through normalize(), which
+        # floors them at 1e-5; edge weights are divided by their node's sum with no floor.
+        return [{"params": [self.theta]}, {"params": [self.edge_table], "floor": 0.0}]
 
     def activate(self) -> torch.Tensor:
         return self.theta

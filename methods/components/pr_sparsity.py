@@ -1,6 +1,7 @@
 """PR-DARTS outer regulariser: group sparsity on skip / non-skip gates plus a path-depth reward.
 
-Added to the validation loss of the architecture step (PR-DARTS, per the issue):
+Added to the validation loss of the architecture step (PR-DARTS Section 4.2, the objective that
+follows Eq. 8; L_skip and L_non-skip from Section 4.1, L_path is Eq. 8):
 
     L_val + lam1 L_skip + lam2 L_nonskip - lam3 L_path,      zeta = 2 / (h (h - 1)), h nodes in the cell
     L_skip    = zeta * sum_edges P(g_skip != 0)
@@ -88,9 +89,9 @@ class PathRegularizedSparsity(OuterRegularizer):
     NAME = "pr-sparsity"
     SECTION = "pr_sparsity"
     DEFAULTS = {
-        "lam1": 0.01,  # PR-DARTS (issue), DARTS space: weight of L_skip
-        "lam2": 0.005,  # PR-DARTS (issue), DARTS space: weight of L_nonskip
-        "lam3": 0.005,  # PR-DARTS (issue), DARTS space: weight of the path reward L_path
+        "lam1": 0.01,  # PR-DARTS Section 5 (DARTS space, CIFAR-10): weight of L_skip
+        "lam2": 0.005,  # PR-DARTS Section 5: weight of L_nonskip
+        "lam3": 0.005,  # PR-DARTS Section 5: weight of the path reward L_path
     }
 
     def __init__(self, config: dict[str, Any]):

@@ -3,11 +3,17 @@
 Both measure A = the parameterization's activated weights [edges, ops] against Pi_S,
 the one-hot encoding of the architecture the space derives (argmax per edge on NB201,
 restricted to the parameterization's allowed ops); Pi_S is a constant of the step.
+Pi_S never picks the space's zero op (`none`): DARTS-PRIME Figure 1 ("the none operator
+... cannot be selected at discretization"), and the authors' code derives over its
+primitives without it.
 
-The distance is the 2-norm of the whole [edges, ops] difference, not squared, as in the
-paper (and one norm over all edges, as the authors' code takes it, not a sum of per-edge
-norms). Its gradient (A - P) / ||A - P|| is undefined at A = P; torch's norm backward
-returns 0 there (the least-norm subgradient), so a discrete A gets no push and no NaN.
+The distance is the 2-norm of the whole [edges, ops] difference (one norm over all edges,
+as the authors' code takes it, not a sum of per-edge norms), by default not squared: that
+is Eq. 8 (proximity) and what the authors' code computes for ADMM too (k8lion/DARTS-PRIME
+src/model_admm.py admm_loss: `(param - z + u).norm()`), although Eq. S1 squares it; the
+`norm` setting offers both. The unsquared gradient (A - P) / ||A - P|| is undefined at A = P;
+torch's norm backward returns 0 there (the least-norm subgradient), so a discrete A gets no
+push and no NaN.
 
 Pi_S costs one device-to-host copy per architecture step: the derivation is a host-side
 decision of the space.
@@ -24,14 +30,29 @@ from methods.components.regularizers import OuterRegularizer
 from spaces.errors import ConfigError
 
 
+NORMS = ("l2", "squared-l2")
+
+
 def discrete_projection(method, edge_weights: torch.Tensor) -> torch.Tensor:
-    """Pi_S: the one-hot [edges, ops] of the architecture the space derives from `edge_weights`."""
-    arch = method.space.derive(edge_weights.detach(), method.parameterization.allowed_ops())
-    return method.space.one_hot(arch).to(edge_weights)
+    """Pi_S: the one-hot [edges, ops] of the architecture the space derives from `edge_weights`,
+    over the parameterization's allowed ops without the space's zero op."""
+    space = method.space
+    allowed = method.parameterization.allowed_ops()
+    selectable = torch.tensor([[op < len(ops) and ops[op] != space.zero_op for op in range(space.graph.max_ops)]
+                               for ops in space.graph.ops_per_edge])
+    arch = space.derive(edge_weights.detach(), selectable if allowed is None else selectable & allowed.cpu())
+    return space.one_hot(arch).to(edge_weights)
 
 
-def distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return torch.linalg.vector_norm(a - b)  # backward gives 0 (not NaN) where a == b
+def distance(a: torch.Tensor, b: torch.Tensor, norm: str) -> torch.Tensor:
+    gap = torch.linalg.vector_norm(a - b)  # backward gives 0 (not NaN) where a == b
+    return gap if norm == "l2" else gap.square()
+
+
+def checked_norm(settings: dict[str, Any], section: str) -> str:
+    if settings["norm"] not in NORMS:
+        raise ConfigError(f"{section}.norm must be one of {', '.join(NORMS)}, got {settings['norm']!r}")
+    return settings["norm"]
 
 
 def non_negative(settings: dict[str, Any], section: str, key: str) -> float:
@@ -52,21 +73,25 @@ class Proximity(OuterRegularizer):
 
     NAME = "proximity"
     SECTION = "proximity"
-    DEFAULTS = {"rho": 0.1}  # DARTS-PRIME, proximity regularisation: rho = 0.1 for image tasks
+    DEFAULTS = {
+        "rho": 0.1,  # DARTS-PRIME Section 4.2: rho_p = 0.1 for image classification
+        "norm": "l2",  # DARTS-PRIME Eq. 8: the 2-norm, not squared (the authors' code alike)
+    }
 
     def __init__(self, config: dict[str, Any]):
         super().__init__(config)
         self.rho = non_negative(self.settings, "proximity", "rho")
+        self.norm = checked_norm(self.settings, "proximity")
         self.last_distance: torch.Tensor | None = None  # ||A - Pi_S(A)|| at the latest arch step
 
     def penalty(self, method, progress) -> torch.Tensor:
         edge_weights = method.parameterization.activate()
-        gap = distance(edge_weights, discrete_projection(method, edge_weights))
+        gap = distance(edge_weights, discrete_projection(method, edge_weights), self.norm)
         self.last_distance = gap.detach()
         return progress.fraction * self.rho / 2 * gap
 
     def diagnostics(self) -> dict[str, Any]:
-        return {} if self.last_distance is None else {"proximity_distance": float(self.last_distance)}
+        return {} if self.last_distance is None else {"proximity_distance": float(self.last_distance)}  # in its norm
 
     def state_dict(self) -> dict[str, Any]:
         return {"last_distance": self.last_distance}
@@ -88,15 +113,19 @@ class ADMM(OuterRegularizer):
     NAME = "admm"
     SECTION = "admm"
     DEFAULTS = {
-        "rho": 0.1,  # DARTS-PRIME, supplementary (ADMM ablation): rho_a = 0.1
-        "lam_u": 0.8,  # DARTS-PRIME, supplementary (ADMM ablation): decay of the dual variable u
-        "every": 10,  # DARTS-PRIME, supplementary (ADMM ablation): z, u updated every 10 architecture steps
+        "rho": 0.1,  # DARTS-PRIME supplementary S3: rho_a = 0.1 (ADMM, Eq. S1)
+        "lam_u": 0.8,  # DARTS-PRIME S3: lambda_u = 0.8, the discount of the dual variable u (Eq. S5)
+        "every": 10,  # DARTS-PRIME S3: "z and u are updated after every 10 alpha steps"
+        # the published ADMM numbers come from the authors' code, whose admm_loss takes the 2-norm
+        # unsquared (k8lion/DARTS-PRIME src/model_admm.py); Eq. S1 writes it squared ("squared-l2")
+        "norm": "l2",
     }
 
     def __init__(self, config: dict[str, Any]):
         super().__init__(config)
         self.rho = non_negative(self.settings, "admm", "rho")
         self.lam_u = non_negative(self.settings, "admm", "lam_u")
+        self.norm = checked_norm(self.settings, "admm")
         every = self.settings["every"]
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ConfigError(f"admm.every (architecture steps between z, u updates) must be a positive integer, "
@@ -114,7 +143,7 @@ class ADMM(OuterRegularizer):
     def penalty(self, method, progress) -> torch.Tensor:
         edge_weights = method.parameterization.activate()
         self._start(method, edge_weights)
-        return self.rho / 2 * distance(edge_weights, self.z - self.u)
+        return self.rho / 2 * distance(edge_weights, self.z - self.u, self.norm)
 
     def after_arch_step(self, method, progress) -> None:
         edge_weights = method.parameterization.activate().detach()

@@ -18,26 +18,10 @@ from typing import Any
 import torch
 
 from methods.components.catalog import component
+from methods.components.op_masks import allowed_op_mask
 from methods.components.parameterizations import Parameterization, repeat_over_cells
 from methods.progress import Progress
-from spaces.base import CellGraph
 from spaces.errors import ConfigError
-
-
-def allowed_op_mask(graph: CellGraph, exclude_ops) -> torch.Tensor:
-    """Bool [edges, max_ops]: the ops that exist on each edge and are not excluded."""
-    if not isinstance(exclude_ops, (list, tuple)) or not all(isinstance(name, str) for name in exclude_ops):
-        raise ConfigError(f"simplex.exclude_ops must be a list of op names, got {exclude_ops!r}")
-    known = {name for ops in graph.ops_per_edge for name in ops}
-    unknown = sorted(set(exclude_ops) - known)
-    if unknown:
-        raise ConfigError(f"simplex.exclude_ops names unknown ops {unknown}; the space's ops are {sorted(known)}")
-    mask = torch.tensor([[op < len(ops) and ops[op] not in exclude_ops for op in range(graph.max_ops)]
-                         for ops in graph.ops_per_edge])
-    emptied = [edge for edge in range(graph.num_edges) if not mask[edge].any()]
-    if emptied:
-        raise ConfigError(f"simplex.exclude_ops={list(exclude_ops)} leaves edges {emptied} without any op")
-    return mask
 
 
 def uniform_over(mask: torch.Tensor) -> torch.Tensor:

@@ -37,6 +37,7 @@ from spaces.nb201.conventions import (
     check_benchmark_column,
     check_epochs,
 )
+from spaces.nb201.paper_columns import paper_columns
 from spaces.nb201.encoding import NUM_ARCHS, NUM_EDGES, OPS, NB201Arch, ordinals, parse_ops
 from spaces.nb201.importers.table import ImportedTable
 
@@ -158,6 +159,11 @@ class NB201Oracle:
     def paper_accuracy(self, archs: Archs, dataset: str, split: str, epochs: int):
         """Accuracy in the papers' terms: dataset in PAPER_DATASETS, split "valid" or "test"."""
         return self.accuracy(archs, *benchmark_column(dataset, split), epochs)
+
+    def record_columns(self, arch: ArchLike) -> dict[str, Any]:
+        """The oracle columns of a run record for `arch`: the seed papers' accuracy and regret table
+        (spaces/nb201/paper_columns.py)."""
+        return paper_columns(self, arch)
 
     def optimum(self, dataset: str, split: str, epochs: int) -> tuple[float, int]:
         """(best accuracy, official index of the first architecture reaching it)."""
