@@ -105,7 +105,7 @@ def test_loose_ends_and_ancestor_construction_give_the_same_cell(number):
         assert arch.to_nb101().pruned() == _ancestor_cell(arch).pruned()
 
 
-@pytest.mark.parametrize("number", [1, 2])
+@pytest.mark.parametrize("number", [1, 2, 3])
 def test_enumeration_hashes_match_the_cell_path(number):
     space = SPACES[number]
     enumeration = enumerate_space(number)
@@ -114,7 +114,8 @@ def test_enumeration_hashes_match_the_cell_path(number):
     for index in rng.choice(space.num_configurations, size=300, replace=False):
         arch = enumeration.arch(int(index))
         assert index_of(arch) == index
-        assert enumeration.hashes[index] == arch.to_nb101().module_hash()
+        assert enumeration.cell_hashes[enumeration.cell_ids[index]] == arch.to_nb101().module_hash()
+    assert len(enumeration.unique_hashes()) == len(enumeration.cell_hashes)  # each distinct cell listed once
 
 
 def test_enumeration_lists_every_configuration_once():
