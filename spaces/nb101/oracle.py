@@ -172,7 +172,9 @@ class NB101Oracle:
     anything with `to_nb101()` (e.g. a 1Shot1 architecture), or a list / int array of those.
 
     One cell gives a Python number, several an ndarray. Split and epochs are
-    always explicit; `statistic` defaults to the benchmark's mean over repeats.
+    always explicit; `statistic` defaults to "mean" (harness choice: the mean
+    over the 3 repeats is what the benchmark tables report and what 1Shot1's
+    regret averages, nasbench1shot1/experiments/analysis/experiment_database.py).
     """
 
     def __init__(self, path: Path, hash_hi: np.ndarray, hash_lo: np.ndarray, metadata: dict[str, Any],

@@ -27,7 +27,7 @@ from spaces.errors import BenchmarkFileError
 _POLY = 0x82F63B78  # CRC32C (Castagnoli), bit-reflected
 _MASK_DELTA = 0xA282EAD8
 _HEADER = 12  # uint64 length + uint32 length CRC
-_BATCH = 4096  # records checked together
+_BATCH = 4096  # harness choice: records CRC-checked together (~2 MB of data, one numpy pass per byte position)
 
 
 def _table() -> np.ndarray:

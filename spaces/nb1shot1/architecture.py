@@ -65,6 +65,7 @@ class OneShotArch:
             )
         for node, node_parents in zip(space.nodes, parents):
             _check_parents(space, node, node_parents)
+        object.__setattr__(self, "space_number", space.number)  # "s1" and 1 make equal architectures
         object.__setattr__(self, "ops", ops)
         object.__setattr__(self, "parents", parents)
 
