@@ -7,19 +7,21 @@ import torch.nn.functional as F
 from torch import nn
 
 from harness.data.loaders import eval_batches
+from spaces.base import ArchWeights
 
 
 @torch.no_grad()
-def supernet_accuracy(net: nn.Module, arch_weights: torch.Tensor, images, labels, batch_size: int, mean, std,
-                      edge_scale: torch.Tensor | None = None):
-    """(mean cross-entropy, accuracy in percent) of the supernet under fixed arch weights (and edge scales)."""
+def supernet_accuracy(net: nn.Module, arch: ArchWeights, images, labels, batch_size: int, mean, std):
+    """(mean cross-entropy, accuracy in percent) of the supernet under fixed architecture weights."""
     was_training = net.training
     net.eval()
-    loss_sum = torch.zeros((), device=arch_weights.device)
-    correct = torch.zeros((), device=arch_weights.device)
+    loss_sum = torch.zeros((), device=arch.ops.device)
+    correct = torch.zeros((), device=arch.ops.device)
     count = 0
+    if arch.active is None:  # read the mask once, not once per batch
+        arch = ArchWeights(arch.ops, arch.inputs, (arch.ops != 0).cpu(), arch.offsets)
     for x, y in eval_batches(images, labels, batch_size, mean, std):
-        logits = net(x, arch_weights, None, edge_scale)
+        logits = net(x, arch)
         loss_sum += F.cross_entropy(logits, y, reduction="sum")
         correct += (logits.argmax(1) == y).sum()
         count += len(y)

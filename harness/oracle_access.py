@@ -1,4 +1,4 @@
-"""The oracle at search time: optional, announced once when missing."""
+"""The oracle of a space: optional at search time (announced once when missing), required by reports."""
 
 from __future__ import annotations
 
@@ -6,19 +6,71 @@ from pathlib import Path
 from typing import Callable
 
 from harness.paths import benchmark_store
+from spaces.errors import BenchmarkFileError
 from spaces.registry import get_space
 
 
+def oracle_store(space_name: str, data_root: Path) -> Path | None:
+    """Where the space's benchmark store lives; None for a space without one."""
+    benchmark = get_space(space_name).oracle_benchmark
+    return None if benchmark is None else benchmark_store(data_root, benchmark)
+
+
 def load_oracle_if_present(space_name: str, data_root: Path, log: Callable[[str], None]):
-    """The space's oracle, or None (with one clear message) when its store is not installed.
+    """The space's oracle, or None (with one clear message) when it has none or its store is not installed.
 
     A store that exists but cannot be read is an error, not a silent None.
     """
-    path = benchmark_store(data_root, space_name)
-    if not path.exists():
-        log(f"note: no {space_name} oracle at {path}; the search runs and records architectures, but the "
-            f"accuracy and regret columns are missing. Import the benchmark with "
-            f"`harness data import {space_name} --from PATH` (see data/README.md); `harness report` fills "
-            f"the columns in later.")
+    space = get_space(space_name)
+    if space.oracle_benchmark is None:
+        log(f"note: space {space_name} has no benchmark table: the search records architectures and "
+            f"diagnostics; their accuracy comes from training them (`harness evaluate`).")
         return None
-    return get_space(space_name).oracle(path)
+    path = benchmark_store(data_root, space.oracle_benchmark)
+    if not path.exists():
+        log(f"note: no {space.oracle_benchmark} oracle at {path}; the search runs and records architectures, but "
+            f"the accuracy and regret columns are missing. Import the benchmark with "
+            f"`harness data import {space.oracle_benchmark} --from PATH` (see data/README.md); `harness report` "
+            f"fills the columns in later.")
+        return None
+    return space.load_oracle(path)
+
+
+def load_oracle(space_name: str, data_root: Path):
+    """The space's oracle; BenchmarkFileError naming the import command when it is not installed."""
+    space = get_space(space_name)
+    if space.oracle_benchmark is None:
+        raise BenchmarkFileError(f"space {space_name} has no benchmark table")
+    path = benchmark_store(data_root, space.oracle_benchmark)
+    if not path.exists():
+        raise BenchmarkFileError(f"no {space.oracle_benchmark} oracle at {path}; import it with "
+                                 f"`harness data import {space.oracle_benchmark} --from PATH` (see data/README.md)")
+    return space.load_oracle(path)
+
+
+class LazyOracle:
+    """A space's oracle loaded on first use: required by some callers (`require`), optional for others."""
+
+    def __init__(self, space_name: str, data_root: Path):
+        self.space_name, self.data_root = space_name, data_root
+        self._oracle = None
+
+    @property
+    def store(self) -> Path | None:
+        return oracle_store(self.space_name, self.data_root)
+
+    def present(self) -> bool:
+        return self._oracle is not None or (self.store is not None and self.store.exists())
+
+    def require(self, why: str | None = None):
+        """The oracle; BenchmarkFileError (saying `why` it is needed) when it is missing or broken."""
+        if self._oracle is None:
+            try:
+                self._oracle = load_oracle(self.space_name, self.data_root)
+            except BenchmarkFileError as error:
+                raise BenchmarkFileError(f"{why}, but {error}" if why else str(error)) from None
+        return self._oracle
+
+    def if_present(self):
+        """The oracle when its store exists (a store that exists but is broken is still an error)."""
+        return self.require() if self.present() else None

@@ -17,4 +17,7 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def benchmark_store(data_root: Path, benchmark: str) -> Path:
-    return data_root / "benchmarks" / f"{benchmark}.h5"
+    """Where `harness data import <benchmark>` puts its store."""
+    from spaces.registry import get_benchmark
+
+    return data_root / "benchmarks" / get_benchmark(benchmark).file_name

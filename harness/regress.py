@@ -25,7 +25,7 @@ from tqdm import tqdm
 from harness.atomic import write_json
 from harness.config import config_hash, flatten, resolve_config
 from harness.data.registry import load_dataset
-from harness.paths import benchmark_store
+from harness.oracle_access import load_oracle
 from harness.records import RunDir
 from harness.runner import run_seed
 from methods.registry import get_method, list_methods
@@ -135,7 +135,7 @@ def cpu_model() -> str:
 
 def load_inputs(data_root: Path):
     """(CIFAR-10 image set, NB201 oracle) from the data directory; the oracle is required here."""
-    oracle = get_space(PINNED_SPACE).oracle(benchmark_store(data_root, PINNED_SPACE))
+    oracle = load_oracle(PINNED_SPACE, data_root)
     return load_dataset(PINNED_DATASET, data_root), oracle
 
 

@@ -31,6 +31,7 @@ from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
 from methods.progress import Progress
 from methods.registry import create_method
 from spaces.errors import BenchmarkFileError
+from spaces.base import architecture_columns, weights_from_record
 from spaces.registry import get_space
 
 ESTIMATE_AFTER_STEPS = 3
@@ -88,7 +89,7 @@ def _run_locked(run, digest, config, seed, device, image_set, oracle, show_progr
         write_json(run.config, {"config": config, "seed": seed, "config_hash": digest, "seed_streams": streams,
                                 "provenance": provenance(device)})
 
-    previous_weights = (torch.tensor(rows[-1]["arch_weights"]) if rows
+    previous_weights = (recorded_weights(method.decisions, rows[-1]["arch_weights"]) if rows
                         else method.parameterization.activate().detach().cpu())
     steps = len(loader)
     bar = tqdm(total=config["epochs"] * steps, initial=start_epoch * steps, disable=not show_progress,
@@ -105,7 +106,7 @@ def _run_locked(run, digest, config, seed, device, image_set, oracle, show_progr
         searched_seconds += epoch_seconds
         row = _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle, config)
         row.update(_collapse_diagnostics(epoch, method, loader, previous_weights, config))
-        previous_weights = torch.tensor(row["arch_weights"])
+        previous_weights = recorded_weights(method.decisions, row["arch_weights"])
         row["time"] = {"epoch_seconds": epoch_seconds, "search_seconds": searched_seconds}
         failure = _divergence(row, epoch)
         if failure is not None:
@@ -198,13 +199,11 @@ def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle
     arch = method.derive()
     val_loss, val_acc = supernet_accuracy(net, method.eval_weights(), loader.monitor_images, loader.monitor_labels,
                                           config["eval"]["batch_size"], loader.augmentation.mean,
-                                          loader.augmentation.std, method.eval_edge_scale())
+                                          loader.augmentation.std)
     diagnostics = method.diagnostics()
     row: dict[str, Any] = {
         "epoch": epoch + 1,
-        "arch": str(arch),
-        "skip_count": arch.count("skip_connect"),
-        "parametric_count": arch.num_parametric,
+        **architecture_columns(arch, method.decisions),
         "train_loss": float(totals["train_loss"]) / steps,
         "train_acc": 100.0 * float(totals["train_correct"]) / len(loader.train_images),
         "arch_steps": arch_steps,
@@ -220,6 +219,15 @@ def _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle
     return row
 
 
+def recorded_weights(decisions, record) -> torch.Tensor:
+    """The activated architecture weights [types, choices, ops] of an epochs.jsonl row."""
+    per_type = weights_from_record(decisions, record)
+    if per_type is None:
+        raise BenchmarkFileError("an epochs.jsonl row's arch_weights do not fit this run's space; the run record is "
+                                 "damaged")
+    return torch.tensor([per_type[cell_type.name] for cell_type in decisions.cell_types])
+
+
 def _collapse_diagnostics(epoch, method, loader, previous_weights, config) -> dict[str, Any]:
     settings = config["diagnostics"]
     current = method.parameterization.activate().detach().cpu()
@@ -228,7 +236,7 @@ def _collapse_diagnostics(epoch, method, loader, previous_weights, config) -> di
                               settings["batch_size"], loader.augmentation.mean, loader.augmentation.std))
     progress = Progress(epoch, config["epochs"])
     if settings["alignment"]:
-        result["layer_alignment"] = alignment_on_batch(method, batch, progress)
+        result.update(alignment_on_batch(method, batch, progress))
     every = settings["hessian_every"]
     if every and (epoch + 1) % every == 0:
         result["hessian_eigenvalue"] = dominant_hessian_eigenvalue(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import torch
 
 from methods.components.losses import supernet_loss
-from methods.components.parameterizations import repeat_over_cells
 
 
 def l1_change(previous: torch.Tensor, current: torch.Tensor) -> float:
@@ -37,8 +36,9 @@ def dominant_hessian_eigenvalue(method, batch, iterations: int, generator: torch
     net.train()
     try:
         with torch.enable_grad():
-            weights = repeat_over_cells(method.parameterization.activate(), method.num_cells)
-            loss, _ = supernet_loss(net, batch, weights, params=buffers, edge_scale=method.arch_edge_scale())
+            parameterization = method.parameterization
+            weights = parameterization.expand(parameterization.activate(), parameterization.input_weights())
+            loss, _ = supernet_loss(net, batch, weights, params=buffers)
             grads = torch.autograd.grad(loss, params, create_graph=True, allow_unused=True)
             pairs = [(p, g) for p, g in zip(params, grads) if g is not None]
             vector = [torch.randn(p.shape, generator=generator, dtype=p.dtype).to(p.device) for p, _ in pairs]

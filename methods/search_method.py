@@ -25,6 +25,7 @@ from methods.components.catalog import lookup
 from methods.components.losses import supernet_loss
 from methods.components.optimizers import make_weight_optimizer
 from methods.progress import Progress
+from spaces.base import ArchWeights, weights_record
 from spaces.errors import ConfigError
 
 
@@ -36,9 +37,9 @@ class SearchMethod:
         self.config = config
         arch = config["arch"]
         device = next(net.parameters()).device
-        self.num_cells = space.num_cells(config["supernet"])
+        self.decisions = space.decisions(config["supernet"])
         self.parameterization = lookup("parameterization", arch["parameterization"])(
-            space.graph, config, generator, device)
+            self.decisions, config, generator, device)
         self.arch_parameters = self.parameterization.parameters()
         self.hypergradient = lookup("hypergradient", arch["hypergradient"])(config)
         self.inner_reg = lookup("inner_reg", config["inner_reg"])(config)
@@ -52,23 +53,16 @@ class SearchMethod:
             net.parameters(), config["weights_optimizer"], config["epochs"])
         self.grad_clip = float(config["weights_optimizer"]["grad_clip"])
         self.warmup_epochs = int(arch["warmup_epochs"])
+        for part in (self.hypergradient, self.inner_reg, self.outer_reg, self.schedule):
+            part.check(self)
 
-    # --- what the supernet consumes -------------------------------------------------
-    def arch_weights(self, progress: Progress):
-        """(weights [cells, edges, ops] differentiable in the arch parameters, active mask or None)."""
-        return self.parameterization.supernet_weights(self.num_cells, progress, differentiable=True)
+    # --- what the supernet consumes -------------------------------------------------------
+    def arch_weights(self, progress: Progress) -> ArchWeights:
+        """For the architecture step: differentiable in the architecture parameters (maybe sampled)."""
+        return self.parameterization.supernet_weights(progress, differentiable=True)
 
-    def eval_weights(self) -> torch.Tensor:
-        return self.parameterization.eval_weights(self.num_cells)
-
-    def arch_edge_scale(self, differentiable: bool = True) -> torch.Tensor | None:
-        """[cells, edges] edge scale (PC-DARTS edge normalisation) or None; every supernet_loss
-        call that uses arch_weights() passes it as edge_scale."""
-        return self.parameterization.edge_scale(self.num_cells, differentiable)
-
-    def eval_edge_scale(self) -> torch.Tensor | None:
-        """What evaluating the supernet under eval_weights() passes as edge_scale."""
-        return self.arch_edge_scale(differentiable=False)
+    def eval_weights(self) -> ArchWeights:
+        return self.parameterization.eval_weights()
 
     def outer_penalty(self, progress: Progress) -> torch.Tensor | float:
         return self.outer_reg.penalty(self, progress)
@@ -93,12 +87,13 @@ class SearchMethod:
         return self.arch_step(train_batch, val_batch, progress)
 
     def weight_step(self, train_batch, progress: Progress) -> dict[str, torch.Tensor]:
-        weights, active = self.parameterization.supernet_weights(self.num_cells, progress, differentiable=False)
-        weights = weights.detach().requires_grad_(self.inner_reg.needs_layer_grads)
+        weights = self.parameterization.supernet_weights(progress, differentiable=False).detached()
+        # Lambda-DARTS reads dL/dP[l] off a leaf of the per-cell op weights
+        weights = weights.with_ops(weights.ops.requires_grad_(self.inner_reg.needs_layer_grads))
         self.w_optimizer.zero_grad(set_to_none=True)
-        loss, logits = supernet_loss(self.net, train_batch, weights, active=active, edge_scale=self.arch_edge_scale(False))
+        loss, logits = supernet_loss(self.net, train_batch, weights)
         loss.backward()
-        self.inner_reg.adjust(self, train_batch, weights, active, progress)
+        self.inner_reg.adjust(self, train_batch, weights, progress)
         stats = {"train_loss": loss.detach(), "train_correct": (logits.detach().argmax(1) == train_batch[1]).sum()}
         if self.schedule.needs_grad_norm:
             # ||G||^2 of the weight gradient before clipping (the empirical Fisher trace of FIMT)
@@ -123,13 +118,19 @@ class SearchMethod:
 
     # --- results --------------------------------------------------------------------
     def derive(self):
-        return self.space.derive(self.parameterization.derive_scores(), self.parameterization.allowed_ops())
+        return self.derive_from(self.parameterization.derive_scores(), self.parameterization.allowed_ops())
+
+    def derive_from(self, scores: torch.Tensor, allowed: torch.Tensor | None):
+        """The space's architecture for op scores [types, choices, ops] under this method's input scores
+        and derivation rule (DARTS-PRIME's projection derives from its own scores)."""
+        return self.space.derive(scores, allowed, self.parameterization.derive_input_scores(),
+                                 self.parameterization.derivation_rule)
 
     def diagnostics(self) -> dict[str, Any]:
         weights = self.parameterization.activate().detach().double().cpu()
         normalised = weights / weights.sum(-1, keepdim=True).clamp_min(1e-30)
-        entropy = -(normalised.clamp_min(1e-30).log() * normalised).sum(-1).mean()
-        result = {"entropy": float(entropy), "arch_weights": weights.tolist()}
+        entropy = -(normalised.clamp_min(1e-30).log() * normalised).sum(-1).mean()  # mean over every choice
+        result = {"entropy": float(entropy), "arch_weights": weights_record(self.decisions, weights)}
         for part in (self.parameterization, self.inner_reg, self.outer_reg, self.schedule):
             result.update(part.diagnostics())
         return result

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reports.best_of_k import best_run
-from reports.dataset_names import PAPER_DATASETS, display
+from reports.dataset_names import display
+from spaces.nb201.conventions import PAPER_DATASETS
 from reports.nb201_tables import MEAN_STD_NOTE, accuracy_stat, seconds_stat
 from reports.settings import Setting, format_value, sortable
 from reports.table import Column, Table

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from reports.ablation_tables import ablation_tables
-from reports.dataset_names import PAPER_DATASETS
+from reports import nb201_report
 from reports.loading import LoadedRuns
-from reports.nb201_tables import test_and_cost_tables, valid_test_table
+from reports.oracle_source import OracleSources
 from reports.settings import Setting
 from reports.table import Table
 
 LISTED_SKIPS = 10  # skipped runs named one by one; beyond this only counted
+# Each space's tables: a module with SPACE and tables(settings, oracle, store) -> (tables, notes).
+SPACE_REPORTS = (nb201_report,)
 
 
 @dataclass
@@ -23,20 +23,23 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def build_report(settings: list[Setting], loaded: LoadedRuns, oracle, store: Path) -> Report:
+def build_report(settings: list[Setting], loaded: LoadedRuns, oracles: OracleSources) -> Report:
     report = Report(settings)
-    valid_test = valid_test_table(settings, oracle)
-    report.tables += ([valid_test] if valid_test else []) + test_and_cost_tables(settings, oracle) + ablation_tables(settings)
-    report.notes += run_notes(settings, loaded, store)
-    if oracle is None:
-        report.notes.append(f"No Optimal rows: there is no oracle store at {store} (import it with "
-                            f"`harness data import nb201 --from PATH`, see data/README.md).")
-    untabled = sorted({s.dataset for s in settings if s.dataset not in PAPER_DATASETS})
+    report.notes += run_notes(settings, loaded)
+    for space_report in SPACE_REPORTS:
+        chosen = [s for s in settings if s.space == space_report.SPACE]
+        if not chosen:
+            continue
+        source = oracles.for_space(space_report.SPACE)
+        tables, notes = space_report.tables(chosen, source.if_present(), source.store)
+        report.tables += tables
+        report.notes += notes
+    tabled = {space_report.SPACE for space_report in SPACE_REPORTS}
+    untabled = sorted({s.space for s in settings} - tabled)
     if untabled:
-        report.notes.append(f"Searches on {', '.join(untabled)} have no NAS-Bench-201 column of their own; "
-                            f"they appear in the figures only.")
+        report.notes.append(f"Spaces without tables here ({', '.join(untabled)}): their runs appear in the figures.")
     if not report.tables:
-        report.notes.append("No table applies: tables need searches on CIFAR-10, CIFAR-100 or ImageNet16-120.")
+        report.notes.append("No table applies to these runs.")
     return report
 
 
@@ -44,7 +47,7 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def run_notes(settings: list[Setting], loaded: LoadedRuns, store: Path) -> list[str]:
+def run_notes(settings: list[Setting], loaded: LoadedRuns) -> list[str]:
     notes = [f"{counted(len(loaded.runs), 'complete run')} in {counted(len(settings), 'setting')}; each setting is "
              f"one (space, dataset, method, config hash), its seeds the runs."]
     if loaded.selection == "best-val":
@@ -55,7 +58,7 @@ def run_notes(settings: list[Setting], loaded: LoadedRuns, store: Path) -> list[
                          f"split (their supernet is monitored on the test set): they return their final epoch, "
                          f"as the GAEA code does.")
     if loaded.filled_runs:
-        notes.append(f"Oracle columns filled from {store} for {counted(loaded.filled_runs, 'run')} "
+        notes.append(f"Oracle columns filled from the oracle store for {counted(loaded.filled_runs, 'run')} "
                      f"({counted(loaded.filled_rows, 'epoch row')}) searched without the store.")
     if loaded.skipped:
         kinds = Counter(skip.kind for skip in loaded.skipped)

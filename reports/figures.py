@@ -6,10 +6,10 @@ single seeds of a setting with 2 to 4 of them when a panel holds at most 4 setti
   oracle_test_accuracy, oracle_test_regret  test column of the search dataset (CIFAR-10 for transfer)
   entropy                                   mean entropy of the architecture weights per edge
   layer_alignment                           Lambda-DARTS' Lambda (whichever row key the runs record)
-  skip_count                                skip-connections in the derived architecture
+  skip_count                                skip-connections in the derived architecture (every cell type)
   hessian_eigenvalue                        RobustDARTS' collapse indicator, when the runs recorded it
-and `arch_weights`: one run per row of panels, one panel per edge, a line per op
-(DARTS-PRIME Figure 1). A figure whose quantity no run records is not drawn;
+and `arch_weights`: one run and cell type per row of panels, one panel per op choice, a line per
+op (DARTS-PRIME Figure 1). A figure whose quantity no run records is not drawn;
 the result says so. Colours are per method, line styles per setting of a method.
 """
 
@@ -28,10 +28,11 @@ from tqdm import tqdm
 
 from harness.atomic import write_bytes
 from reports.curves import Quantity, seed_curve
-from reports.dataset_names import PAPER_DATASETS, display
+from reports.dataset_names import display
 from reports.loading import LoadedRun
 from reports.settings import Setting
-from spaces.nb201.encoding import EDGES, OPS
+from spaces.base import weights_from_record
+from spaces.registry import get_space
 
 # Row keys of Lambda-DARTS' layer alignment, in order of preference: a per-epoch diagnostic for any
 # method, then what the Lambda regulariser itself records (methods/components/lambda_regularizer.py).
@@ -63,17 +64,12 @@ class CurveKind:
     bounds: tuple[float | None, float | None] = (None, None)
 
 
-def oracle_dataset(setting: Setting) -> str | None:
-    """The dataset whose oracle column tracks a search: its own (CIFAR-10 for transfer); None for svhn."""
-    return setting.dataset if setting.dataset in PAPER_DATASETS else None
-
-
 def _oracle_column(table: str):
+    """The oracle's test column of the search dataset (CIFAR-10 for transfer searches), where rows have it."""
+
     def quantity(setting: Setting) -> Quantity | None:
-        dataset = oracle_dataset(setting)
-        if dataset is None:
-            return None
-        return lambda row: row[table][dataset]["test"] if table in row else None
+        dataset = setting.dataset
+        return lambda row: row.get(table, {}).get(dataset, {}).get("test")
 
     return quantity
 
@@ -85,15 +81,15 @@ def _row_key(key: str):
 def curve_kinds(settings: list[Setting]) -> list[CurveKind]:
     recorded = {key for s in settings for run in s.runs for row in run.rows for key in row}
     alignment = next((key for key in LAMBDA_KEYS if key in recorded), LAMBDA_KEYS[0])
-    oracle = "oracle columns of a search on " + ", ".join(display(d) for d in PAPER_DATASETS)
+    oracle = "oracle test columns of its search dataset"
     return [
         CurveKind("oracle_test_accuracy", "oracle test accuracy (%)", _oracle_column("accuracy"), oracle, (0, 100)),
         CurveKind("oracle_test_regret", "oracle test regret (%)", _oracle_column("regret"), oracle, (0, 100)),
         CurveKind("entropy", "entropy of the architecture weights", _row_key("entropy"), "entropy", (0, None)),
         CurveKind("layer_alignment", f"layer alignment Lambda ({alignment})", _row_key(alignment),
                   " or ".join(LAMBDA_KEYS), (-1, 1)),
-        CurveKind("skip_count", "skip-connections in the derived cell", _row_key("skip_count"), "skip_count",
-                  (0, len(EDGES))),
+        CurveKind("skip_count", "skip-connections in the derived cell(s)", _row_key("skip_count"), "skip_count",
+                  (0, max_choices(settings))),
         CurveKind("hessian_eigenvalue", "dominant Hessian eigenvalue of L_val", _row_key("hessian_eigenvalue"),
                   "hessian_eigenvalue (diagnostics.hessian_every > 0)"),
     ]
@@ -171,36 +167,67 @@ def curve_figure(kind: CurveKind, settings: list[Setting], styles) -> tuple[Figu
     return figure, []
 
 
+def max_choices(settings: list[Setting]) -> int:
+    """The most op choices over every cell type of the settings' spaces (the skip count's top)."""
+    return max(decisions_of(s.runs[0]).num_choices * decisions_of(s.runs[0]).num_types for s in settings)
+
+
+def decisions_of(run: LoadedRun):
+    return get_space(run.config["space"]).decisions(run.config["supernet"])
+
+
 def weights_figure(runs: list[tuple[str, LoadedRun]]) -> tuple[Figure | None, list[str]]:
+    """One row of panels per (run, cell type), one panel per op choice, a line per candidate op."""
     drawable, notes = [], []
     for label, run in runs:
-        if all(_is_nb201_weights(row.get("arch_weights")) for row in run.rows) and run.rows:
-            drawable.append((label, run))
+        decisions = decisions_of(run)
+        per_row = [weights_from_record(decisions, row.get("arch_weights")) for row in run.rows]
+        if run.rows and all(weights is not None for weights in per_row):
+            for t, cell_type in enumerate(decisions.cell_types):
+                drawable.append((label, run, decisions, t, [weights[cell_type.name] for weights in per_row]))
         else:
-            notes.append(f"architecture weights of {run.path} not drawn: its rows lack [{len(EDGES)}][{len(OPS)}] "
-                         f"arch_weights")
+            notes.append(f"architecture weights of {run.path} not drawn: its rows lack the arch_weights of its "
+                         f"space's cell types")
     if not drawable:
         return None, notes + ["figure arch_weights not drawn: no run records architecture weights"]
-    figure = Figure(figsize=(2.6 * len(EDGES), 2.2 * len(drawable) + 1.0), layout="constrained")
-    axes = figure.subplots(len(drawable), len(EDGES), squeeze=False, sharex=True, sharey="row")
-    op_colours = colormaps["tab10"]
-    for row_axes, (label, run) in zip(axes, drawable):
+    columns = max(d.num_choices for _, _, d, _, _ in drawable)
+    figure = Figure(figsize=(2.6 * columns, 2.2 * len(drawable) + 1.0), layout="constrained")
+    axes = figure.subplots(len(drawable), columns, squeeze=False, sharex=True, sharey="row")
+    names = list(dict.fromkeys(op for _, _, d, _, _ in drawable for op in d.op_names()))
+    op_colours = colormaps["tab10" if len(names) <= 10 else "tab20"]
+    for row_axes, (label, run, decisions, t, weights) in zip(axes, drawable):
         epochs = [row["epoch"] for row in run.rows]
-        for edge, ax in enumerate(row_axes):
-            for op, name in enumerate(OPS):
-                ax.plot(epochs, [row["arch_weights"][edge][op] for row in run.rows], color=op_colours(op),
-                        linewidth=1.4, label=name)
-            source, target = EDGES[edge]
-            ax.set_title(f"edge {source}→{target}", fontsize="medium")
+        for choice, ax in enumerate(row_axes):
+            if choice >= decisions.num_choices:
+                ax.set_visible(False)
+                continue
+            for slot, name in enumerate(decisions.ops_of(t, choice)):
+                ax.plot(epochs, [per_epoch[choice][slot] for per_epoch in weights],
+                        color=op_colours(names.index(name) % op_colours.N), linewidth=1.4, label=name)
+            ax.set_title(_anchor_text(decisions.choices[choice]), fontsize="medium")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.grid(alpha=0.3)
-        row_axes[0].set_ylabel(f"{label}\nseed {run.seed}, {display(run.config['dataset'])}", fontsize="small")
+        cell_type = decisions.cell_types[t].name
+        type_text = f", {cell_type} cell" if decisions.num_types > 1 else ""
+        row_axes[0].set_ylabel(f"{label}\nseed {run.seed}, {display(run.config['dataset'])}{type_text}",
+                               fontsize="small")
     for ax in axes[-1]:
         ax.set_xlabel("search epoch")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=len(OPS), fontsize="medium")
-    figure.suptitle("architecture weights of each edge over the search (one run per row)")
+    handles = {}
+    for ax in axes.flat:
+        for handle, name in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(name, handle)
+    figure.legend(list(handles.values()), list(handles), loc="outside lower center", ncols=min(len(handles), 8),
+                  fontsize="medium")
+    figure.suptitle("architecture weights of each op choice over the search (one run and cell type per row)")
     return figure, notes
+
+
+def _anchor_text(choice) -> str:
+    if choice.anchor == "edge":
+        source, target = choice.at
+        return f"edge {source}→{target}"
+    return f"node {choice.at}"
 
 
 def save(figure: Figure, stem: Path) -> list[Path]:
@@ -212,8 +239,3 @@ def save(figure: Figure, stem: Path) -> list[Path]:
         write_bytes(path, buffer.getvalue())
         written.append(path)
     return written
-
-
-def _is_nb201_weights(weights) -> bool:
-    return (isinstance(weights, list) and len(weights) == len(EDGES)
-            and all(isinstance(edge, list) and len(edge) == len(OPS) for edge in weights))

@@ -22,11 +22,10 @@ from tqdm import tqdm
 
 from harness.records import RunDir, find_run_dirs, read_epochs, read_json
 from harness.selection import check_selection, has_validation_split, selected_row
-from reports.oracle_source import OracleSource
+from reports.oracle_source import OracleSources
+from spaces.registry import get_space
 from spaces.errors import BenchmarkFileError, ConfigError
 
-# Spaces whose runs the report tables cover (the only benchmark with an oracle today).
-REPORTED_SPACES = ("nb201",)
 
 
 @dataclass
@@ -95,7 +94,7 @@ def load_run(run_dir: RunDir) -> LoadedRun:
                      search_seconds)
 
 
-def load_runs(paths: list[Path], oracle: OracleSource, show_progress: bool = True,
+def load_runs(paths: list[Path], oracles: OracleSources, show_progress: bool = True,
               selection: str = "final") -> LoadedRuns:
     """Every complete run at or below `paths`, with oracle columns, each returning the architecture of the
     epoch `selection` picks (harness/selection.py); ConfigError when there is none."""
@@ -113,7 +112,7 @@ def load_runs(paths: list[Path], oracle: OracleSource, show_progress: bool = Tru
             continue
         run.selection = selection
         loaded.final_for_lack_of_validation += selection == "best-val" and not has_validation_split(run.config)
-        filled = fill_oracle_columns(run, oracle)
+        filled = fill_oracle_columns(run, oracles)
         loaded.filled_runs += bool(filled)
         loaded.filled_rows += filled
         loaded.runs.append(run)
@@ -125,13 +124,17 @@ def load_runs(paths: list[Path], oracle: OracleSource, show_progress: bool = Tru
     return loaded
 
 
-def fill_oracle_columns(run: LoadedRun, oracle: OracleSource) -> int:
-    """Add accuracy/regret to every row that lacks them; returns how many rows were filled."""
+def fill_oracle_columns(run: LoadedRun, oracles: OracleSources) -> int:
+    """Add the oracle columns to every row that lacks them (runs of a space with a benchmark only);
+    returns how many rows were filled."""
+    space = run.config["space"]
+    if get_space(space).oracle_benchmark is None:
+        return 0
     missing = [row for row in run.rows if "accuracy" not in row or "regret" not in row]
     if not missing:
         return 0
-    table = oracle.require(f"{run.path} was searched without the oracle store, so the report fills its accuracy "
-                           f"columns from it")
+    table = oracles.for_space(space).require(f"{run.path} was searched without the oracle store, so the report "
+                                             f"fills its accuracy columns from it")
     columns_of: dict[str, dict[str, Any]] = {}  # an architecture is often derived for many epochs in a row
     for row in missing:
         if row["arch"] not in columns_of:
@@ -141,9 +144,6 @@ def fill_oracle_columns(run: LoadedRun, oracle: OracleSource) -> int:
 
 
 def _skip(run: LoadedRun) -> SkippedRun | None:
-    if run.config.get("space") not in REPORTED_SPACES:
-        return SkippedRun(run.path, "other space", f"space {run.config.get('space')!r} has no report tables "
-                                                   f"(reported: {', '.join(REPORTED_SPACES)})")
     if run.failure is not None:
         return SkippedRun(run.path, "failed", f"failed at epoch {run.failure.get('epoch')}: "
                                               f"{run.failure.get('reason')}")

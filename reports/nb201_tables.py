@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.dataset_names import PAPER_DATASETS, display
+from reports.dataset_names import display
+from spaces.nb201.conventions import PAPER_DATASETS
 from reports.published import GAEA_TABLE_2_TRANSFER, LAMBDA_DARTS_TABLE_1, PublishedRow
 from reports.settings import Setting
 from reports.table import OPTIMAL, PUBLISHED, Column, Stat, Table

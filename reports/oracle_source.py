@@ -1,40 +1,24 @@
-"""The NB201 oracle for a report: loaded once, only when something needs it.
+"""The oracles of a report, one per space, each loaded once and only when something needs it.
 
-A report needs the store to fill oracle columns that runs searched without it
-did not record; then a missing store is one clear error naming the import
-command. The "Optimal" rows also come from it, but when nothing needs filling a
-report without the store is still useful, so there it is optional.
+A report needs a space's store to fill oracle columns that runs searched without it did not
+record; then a missing store is one clear error naming the import command. Tables also read it
+(the NB201 Optimal rows), but when nothing needs filling a report without the store is still
+useful, so there it is optional.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
-from spaces.errors import BenchmarkFileError
-from spaces.nb201.oracle import NB201Oracle
+from harness.oracle_access import LazyOracle
 
 
-class OracleSource:
-    def __init__(self, store: Path, load: Callable[[Path], NB201Oracle] = NB201Oracle.load):
-        self.store = store
-        self._load = load
-        self._oracle: NB201Oracle | None = None
+class OracleSources:
+    def __init__(self, data_root: Path):
+        self.data_root = data_root
+        self._by_space: dict[str, LazyOracle] = {}
 
-    def present(self) -> bool:
-        return self._oracle is not None or self.store.exists()
-
-    def require(self, why: str) -> NB201Oracle:
-        """The oracle; BenchmarkFileError saying `why` it is needed when the store is missing or broken."""
-        if self._oracle is None:
-            try:
-                self._oracle = self._load(self.store)
-            except BenchmarkFileError as error:
-                raise BenchmarkFileError(f"{why}, but {error}") from None
-        return self._oracle
-
-    def if_present(self) -> NB201Oracle | None:
-        """The oracle when its store exists (a store that exists but is broken is still an error)."""
-        if not self.present():
-            return None
-        return self.require("the report reads the oracle store for its Optimal rows")
+    def for_space(self, space: str) -> LazyOracle:
+        if space not in self._by_space:
+            self._by_space[space] = LazyOracle(space, self.data_root)
+        return self._by_space[space]

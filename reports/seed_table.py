@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.dataset_names import DISPLAY, PAPER_DATASETS
+from reports.dataset_names import DISPLAY
+from spaces.nb201.conventions import PAPER_DATASETS
 from reports.markdown import markdown_table
 from reports.statistics import format_mean_std
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.config import flatten
-from reports.dataset_names import PAPER_DATASETS
+from reports.dataset_names import dataset_rank
 from reports.loading import LoadedRun
 
 # Keys that never tell settings apart in a label: shown by the table or panel instead.
@@ -45,7 +45,8 @@ class Setting:
 
     @property
     def transfer(self) -> bool:
-        """Searched on CIFAR-10 and looked up on all three datasets (the papers' transfer setting)."""
+        """Searched on CIFAR-10 and looked up on every dataset of the benchmark (NAS-Bench-201's transfer
+        setting, Dong & Yang 2020; GAEA Table 2)."""
         return self.dataset == "cifar10"
 
     def value(self, key: str) -> Any:
@@ -92,6 +93,5 @@ def sortable(value: Any) -> tuple:
 
 
 def _order(setting: Setting) -> tuple:
-    dataset_rank = PAPER_DATASETS.index(setting.dataset) if setting.dataset in PAPER_DATASETS else len(PAPER_DATASETS)
     values = tuple(sortable(value) for _, value in setting.distinguishing)
-    return dataset_rank, setting.dataset, setting.method, values, setting.config_hash
+    return setting.space, dataset_rank(setting.dataset), setting.dataset, setting.method, values, setting.config_hash

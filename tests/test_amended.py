@@ -63,11 +63,11 @@ def test_toy_problem_away_from_the_optimum():
 def exact_amended_hypergradient(method, train_batch, val_batch, eta):
     """g1 - eta * grad_alpha(grad_w L_train . stop_grad(H u)), H u by double backward (no differences)."""
     params, alpha = list(method.net.parameters()), method.arch_parameters
-    weights, _ = method.arch_weights(START)
+    weights = method.arch_weights(START)
     val_loss, _ = supernet_loss(method.net, val_batch, weights)
     grads = torch.autograd.grad(val_loss, alpha + params)
     g1, u = grads[:len(alpha)], grads[len(alpha):]
-    weights, _ = method.arch_weights(START)
+    weights = method.arch_weights(START)
     train_loss, _ = supernet_loss(method.net, train_batch, weights)
     weight_grads = torch.autograd.grad(train_loss, params, create_graph=True)
     hu = torch.autograd.grad(sum((g * v).sum() for g, v in zip(weight_grads, u)), params, retain_graph=True)
@@ -106,8 +106,7 @@ def test_second_difference_is_the_darts_mixed_product():
                  for i, (name, p) in enumerate(params.items())}
 
     def train_loss_at(shifted):
-        weights, active = method.arch_weights(START)
-        return supernet_loss(method.net, train, weights, params=shifted, active=active)[0]
+        return supernet_loss(method.net, train, method.arch_weights(START), params=shifted)[0]
 
     ours = mixed_product(train_loss_at, method.arch_parameters, params, direction, 0.01)
     theirs = mixed_hessian_vector_product(method, train, direction, 0.01, START)
@@ -132,8 +131,7 @@ def test_amending_term_matches_dense_hessian_on_a_weight_subset():
 
     def loss_at(batch):
         def at(params):
-            weights, active = method.arch_weights(START)
-            return supernet_loss(method.net, batch, weights, params=params, active=active)[0]
+            return supernet_loss(method.net, batch, method.arch_weights(START), params=params)[0]
         return at
 
     u = torch.autograd.grad(loss_at(val)(subset), w)[0]

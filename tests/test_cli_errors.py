@@ -24,7 +24,6 @@ from harness.cli import main
         (["run", "--method", "darts", "--space", "nb201", "--set", "arch.lr=abc"], "--set arch.lr=\"abc\": expected a number"),
         (["run", "--method", "darts", "--space", "nb201", "--seed-offset", "-1"], "--seed-offset must be >= 0"),
         (["run", "--method", "darts", "--space", "nb201", "--out", "/proc/harness-x"], "--out /proc/harness-x: cannot create"),
-        (["sweep", "--methods", "darts", "--spaces", "nb201", "--out", "/proc/harness-x"], "--out /proc/harness-x"),
         (["report", "/proc/harness-x"], "does not exist"),
     ],
 )
@@ -68,3 +67,12 @@ def test_a_disk_that_fills_up_mid_run_is_one_message(tmp_path, capsys, monkeypat
     assert main(["run", "--method", "darts", "--space", "nb201", "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err == f"harness: error: {tmp_path / 'runs' / 'epochs.jsonl'}: No space left on device\n"
+
+
+def test_a_sweep_into_an_unwritable_out_is_one_message(tmp_path, capsys, shared_cifar10):
+    (tmp_path / "data" / "cifar10").mkdir(parents=True)
+    (tmp_path / "data" / "cifar10" / "cifar-10-batches-py").symlink_to(shared_cifar10)
+    code = main(["sweep", "--methods", "darts", "--spaces", "nb201", "--out", "/proc/harness-x",
+                 "--data-dir", str(tmp_path / "data"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "harness: error: --out /proc/harness-x: cannot create the directory" in err

@@ -20,7 +20,7 @@ def exact_unrolled_hypergradient(method, train_batch, val_batch):
     group = method.w_optimizer.param_groups[0]
     xi, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
     names, params = zip(*method.net.named_parameters())
-    weights, _ = method.arch_weights(START)
+    weights = method.arch_weights(START)
     train_loss, _ = supernet_loss(method.net, train_batch, weights)
     grads = torch.autograd.grad(train_loss, params, create_graph=True)
     unrolled = {}
@@ -56,11 +56,11 @@ def test_first_order_is_the_plain_validation_gradient():
     alpha = method.arch_parameters[0]
     eps = 1e-6
     numeric = torch.zeros_like(alpha)
-    for idx in [(0, 0), (2, 3), (5, 4)]:
+    for idx in [(0, 0, 0), (0, 2, 3), (0, 5, 4)]:
         for sign in (1, -1):
             with torch.no_grad():
                 alpha[idx] += sign * eps
-            loss, _ = supernet_loss(method.net, val, method.arch_weights(START)[0])
+            loss, _ = supernet_loss(method.net, val, method.arch_weights(START))
             numeric[idx] += sign * loss.item() / (2 * eps)
             with torch.no_grad():
                 alpha[idx] -= sign * eps
@@ -84,18 +84,17 @@ def test_softmax_can_exclude_none_as_gaea_c3s_darts_control():
     method = tiny_method("darts", assignments=['softmax.exclude_ops=["none"]'])
     none = OPS.index("none")
     with torch.no_grad():
-        method.arch_parameters[0][:, none] = 10.0  # a score no update of a masked logit produces
-    weights = method.parameterization.activate()
+        method.arch_parameters[0][..., none] = 10.0  # a score no update of a masked logit produces
+    weights = method.parameterization.activate()[0]
     assert torch.equal(weights[:, none], torch.zeros(6, dtype=weights.dtype))
     torch.testing.assert_close(weights.sum(-1), torch.ones(6, dtype=weights.dtype), rtol=0, atol=1e-12)
-    expected = torch.softmax(method.arch_parameters[0][:, [o for o in range(len(OPS)) if o != none]], -1)
+    expected = torch.softmax(method.arch_parameters[0][0][:, [o for o in range(len(OPS)) if o != none]], -1)
     torch.testing.assert_close(weights[:, [o for o in range(len(OPS)) if o != none]], expected)
     assert "none" not in method.derive().op_names
-    _, active = method.arch_weights(START)
-    assert not active[..., none].any()  # never computed
-    (grad,) = torch.autograd.grad(supernet_loss(method.net, tiny_batch(0), method.arch_weights(START)[0])[0],
+    assert not method.arch_weights(START).active[..., none].any()  # never computed
+    (grad,) = torch.autograd.grad(supernet_loss(method.net, tiny_batch(0), method.arch_weights(START))[0],
                                   method.arch_parameters[0])
-    assert torch.equal(grad[:, none], torch.zeros(6, dtype=grad.dtype))  # and never moved
+    assert torch.equal(grad[..., none], torch.zeros(1, 6, dtype=grad.dtype))  # and never moved
 
 
 def test_softmax_exclude_ops_is_checked():

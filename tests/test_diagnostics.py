@@ -5,7 +5,6 @@ from __future__ import annotations
 import torch
 
 from methods.components.losses import supernet_loss
-from methods.components.parameterizations import repeat_over_cells
 from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
 from tests.method_helpers import tiny_batch, tiny_method
 
@@ -14,7 +13,7 @@ def dense_hessian_eigenvalues(method, batch):
     alpha = method.arch_parameters[0]
 
     def loss_of(flat):
-        weights = repeat_over_cells(torch.softmax(flat.reshape(alpha.shape), -1), method.num_cells)
+        weights = method.parameterization.expand(torch.softmax(flat.reshape(alpha.shape), -1))
         buffers = {name: b.clone() for name, b in method.net.named_buffers()}
         return supernet_loss(method.net, batch, weights, params=buffers)[0]
 
@@ -25,7 +24,7 @@ def dense_hessian_eigenvalues(method, batch):
 def test_power_iteration_finds_the_dominant_eigenvalue_of_the_dense_hessian():
     method = tiny_method("darts", channels=3)
     with torch.no_grad():  # a non-uniform point, so the Hessian is not degenerate
-        method.arch_parameters[0].copy_(torch.randn(6, 5, generator=torch.Generator().manual_seed(4),
+        method.arch_parameters[0].copy_(torch.randn(1, 6, 5, generator=torch.Generator().manual_seed(4),
                                                     dtype=torch.float64))
     batch = tiny_batch(3, n=16)
     eigenvalues = dense_hessian_eigenvalues(method, batch)

@@ -116,7 +116,7 @@ def test_excluded_ops_stay_exactly_zero_and_are_never_computed():
     conv3_before = [p.detach().clone() for name, p in method.net.named_parameters() if "conv3x3" in name]
     for step in range(4):
         method.step(tiny_batch(step), tiny_batch(10 + step), START)
-        theta = method.arch_parameters[0].detach()
+        theta = method.arch_parameters[0].detach()[0]
         assert torch.equal(theta[:, [NONE, CONV3]], torch.zeros(6, 2, dtype=theta.dtype))
         assert (theta.sum(-1) - 1).abs().max() < 1e-12
     named = dict(method.net.named_parameters())
@@ -125,11 +125,10 @@ def test_excluded_ops_stay_exactly_zero_and_are_never_computed():
     assert conv3 and all(p.grad is None for p in conv3)  # never in the graph
     assert all(p.grad is not None for p in conv1)  # while allowed convolutions train
     assert all(torch.equal(a, b) for a, b in zip(conv3_before, conv3))
-    _, active = method.arch_weights(START)
-    assert not active[..., [NONE, CONV3]].any()
+    assert not method.arch_weights(START).active[..., [NONE, CONV3]].any()
     # derivation may not pick an excluded op even where it scores highest (a score no update produces)
     with torch.no_grad():
-        method.arch_parameters[0][2] = torch.tensor([0.0, 0.1, 0.2, 5.0, 0.7])
+        method.arch_parameters[0][0, 2] = torch.tensor([0.0, 0.1, 0.2, 5.0, 0.7])
     assert OPS[method.derive().ops[2]] == "avg_pool_3x3"
 
 
@@ -139,7 +138,7 @@ def test_single_level_gradient_is_the_training_loss_gradient_on_the_search_batch
     method.weight_step(tiny_batch(3), START)  # mid-search weights
     ours, loss = method.hypergradient(method, train, search, START)
     theta = method.arch_parameters[0]
-    weights = theta.unsqueeze(0).expand(method.num_cells, *theta.shape)
+    weights = method.parameterization.expand(theta)
     exact = torch.autograd.grad(supernet_loss(method.net, search, weights)[0], theta)[0]
     on_train = torch.autograd.grad(supernet_loss(method.net, train, weights)[0], theta)[0]
     torch.testing.assert_close(ours[0], exact, rtol=1e-10, atol=1e-12)
@@ -151,7 +150,7 @@ def test_single_level_steps_the_architecture_before_the_weights_as_the_gaea_code
     method = tiny_method("gaea")
     train, search = tiny_batch(1, n=8), tiny_batch(2, n=8)
     theta = method.arch_parameters[0]
-    weights = theta.unsqueeze(0).expand(method.num_cells, *theta.shape)
+    weights = method.parameterization.expand(theta)
     at_start = torch.autograd.grad(supernet_loss(method.net, search, weights)[0], theta)[0]
     expected = exponentiated_step(theta.detach(), at_start, method.config["arch"]["lr"],
                                   method.config["eg"]["floor"])
@@ -217,7 +216,7 @@ def test_gaea_methods_search_on_the_simplex_and_resume_bit_identically(name):
         assert torch.isfinite(stats["train_loss"]) and torch.isfinite(stats["val_loss"])
     for theta in method.arch_parameters:  # op weights per edge; gaea-pcdarts: edge weights per node
         assert (theta >= 0).all() and (theta.detach().sum(-1) - 1).abs().max() < 1e-12
-    assert torch.equal(method.arch_parameters[0].detach()[:, NONE], torch.zeros(6, dtype=torch.float64))
+    assert torch.equal(method.arch_parameters[0].detach()[0, :, NONE], torch.zeros(6, dtype=torch.float64))
     assert OPS[NONE] not in [OPS[o] for o in method.derive().ops]
 
     assert_search_resumes_bit_identically(method, name, late, batch_seed=5)
@@ -268,12 +267,12 @@ def test_gumbel_simplex_can_draw_an_op_again_after_eg_pushed_it_down_only_with_t
     method = tiny_method("gaea-gdas", channels=2, assignments=[f"eg.floor={floor}"])
     theta = method.arch_parameters[0]
     grad = torch.zeros_like(theta)
-    grad[:, CONV3] = 1e4
+    grad[..., CONV3] = 1e4
     theta.grad = grad
     method.a_optimizer.step()
     # Gumbel-max draws an op with probability softmax(log p): about 1e-5 at the floor, otherwise
     # exp(log of the smallest float) ~ 1e-308, which no run of any length ever draws
-    chance = torch.softmax(method.parameterization.log_probs(), -1)[:, CONV3]
+    chance = torch.softmax(method.parameterization.log_probs(), -1)[..., CONV3]
     assert bool((chance > 1e-6).all()) == drawable and bool((chance < 1e-300).all()) != drawable
 
 

@@ -14,11 +14,13 @@ from methods.components.lambda_regularizer import alignment_weight_gradient
 from methods.components.layer_alignment import alignment_direction, alignment_on_batch, layer_alignment
 from methods.components.losses import supernet_loss
 from methods.progress import Progress
+from spaces.base import ArchWeights
 from spaces.errors import ConfigError
 from tests.method_helpers import tiny_batch, tiny_method
 
 VARIANTS = ["lambda", "lambda-pm"]
 LAST_EPOCH = Progress(epoch=7, epochs=8)  # lambda_t = lambda * 7 / (8 - 1) = lambda
+ALL_CELLS = [[0, 1, 2]]  # the tiny supernet's three cells, all of NB201's one cell type
 
 
 def random_layer_grads(seed: int, cells: int = 4, dtype=torch.float64) -> torch.Tensor:
@@ -91,8 +93,9 @@ def test_fewer_than_two_cells_is_a_config_error():
 
 def exact_alignment_weight_gradient(method, batch, variant):
     params = list(method.net.parameters())
-    weights = method.eval_weights().clone().requires_grad_()
-    loss, _ = supernet_loss(method.net, batch, weights)
+    arch = method.eval_weights()
+    weights = arch.ops.clone().requires_grad_()
+    loss, _ = supernet_loss(method.net, batch, arch.with_ops(weights))
     (layer_grads,) = torch.autograd.grad(loss, weights, create_graph=True)
     grads = torch.autograd.grad(layer_alignment(layer_grads, variant), params, allow_unused=True)
     return [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params)]
@@ -100,19 +103,19 @@ def exact_alignment_weight_gradient(method, batch, variant):
 
 def weight_step_gradients(method, batch, progress):
     """What SearchMethod.weight_step has before it calls the inner regulariser."""
-    weights, active = method.parameterization.supernet_weights(method.num_cells, progress, differentiable=False)
-    weights = weights.detach().requires_grad_(method.inner_reg.needs_layer_grads)
+    weights = method.parameterization.supernet_weights(progress, differentiable=False).detached()
+    weights = weights.with_ops(weights.ops.requires_grad_(method.inner_reg.needs_layer_grads))
     method.net.zero_grad(set_to_none=True)
-    loss, _ = supernet_loss(method.net, batch, weights, active=active)
+    loss, _ = supernet_loss(method.net, batch, weights)
     loss.backward()
-    return weights, active
+    return weights
 
 
 def regulariser_estimate(method, batch, progress):
     """-(grad after adjust - grad before) / lambda_t: the estimate the regulariser applied."""
-    weights, active = weight_step_gradients(method, batch, progress)
+    weights = weight_step_gradients(method, batch, progress)
     before = [p.grad.clone() for p in method.net.parameters()]
-    method.inner_reg.adjust(method, batch, weights, active, progress)
+    method.inner_reg.adjust(method, batch, weights, progress)
     strength = progress.linear(0.0, float(method.config["lambda_reg"]["strength"]))
     return [(b - p.grad) / strength for b, p in zip(before, method.net.parameters())]
 
@@ -149,9 +152,9 @@ def test_alternating_one_sided_differences(variant):
     even, odd = Progress(7, 8, step=2, steps=5), Progress(7, 8, step=3, steps=5)
     forward = regulariser_estimate(method, batch, even)
     backward = regulariser_estimate(method, batch, odd)
-    weights, active = weight_step_gradients(method, batch, even)
+    weights = weight_step_gradients(method, batch, even)
     params = list(method.net.parameters())
-    central = alignment_weight_gradient(method.net, batch, weights.detach(), weights.grad, active, params,
+    central = alignment_weight_gradient(method.net, batch, weights.detached(), weights.ops.grad, ALL_CELLS, params,
                                         variant, 1e-5, "central")
     exact = exact_alignment_weight_gradient(method, batch, variant)
     scale = max(e.abs().max() for e in exact)
@@ -189,12 +192,12 @@ def test_first_epoch_is_plain_darts_and_the_strength_ramps_linearly():
 def test_weight_step_applies_minus_lambda_times_the_estimate():
     method = tiny_method("lambda", assignments=["lambda_reg.strength=0.5"])
     batch = tiny_batch(3)
-    weights, active = weight_step_gradients(method, batch, LAST_EPOCH)
+    weights = weight_step_gradients(method, batch, LAST_EPOCH)
     plain = [p.grad.clone() for p in method.net.parameters()]
-    estimate = alignment_weight_gradient(method.net, batch, weights.detach(), weights.grad, active,
+    estimate = alignment_weight_gradient(method.net, batch, weights.detached(), weights.ops.grad, ALL_CELLS,
                                          list(method.net.parameters()), "lambda", 1e-4, "central")
     w_before = [p.detach().clone() for p in method.net.parameters()]
-    method.inner_reg.adjust(method, batch, weights, active, LAST_EPOCH)
+    method.inner_reg.adjust(method, batch, weights, LAST_EPOCH)
     for p, g, e, w in zip(method.net.parameters(), plain, estimate, w_before):
         torch.testing.assert_close(p.grad, g - 0.5 * e, rtol=1e-12, atol=1e-15)
         assert torch.equal(p.detach(), w)  # the perturbed passes never touch w
@@ -206,14 +209,14 @@ def test_alignment_on_batch_measures_without_changing_the_run():
     state = {k: v.clone() for k, v in method.net.state_dict().items()}
     generator = method.parameterization.generator.get_state()
     method.net.eval()
-    value = alignment_on_batch(method, batch, Progress(0, 8))
+    value = alignment_on_batch(method, batch, Progress(0, 8))["layer_alignment"]
     assert not method.net.training  # mode restored
     assert all(torch.equal(state[k], v) for k, v in method.net.state_dict().items())  # BN stats untouched
     assert torch.equal(generator, method.parameterization.generator.get_state())
     assert all(p.grad is None for p in method.net.parameters())
     method.net.train()
-    weights = method.eval_weights().clone().requires_grad_()
-    (grads,) = torch.autograd.grad(supernet_loss(method.net, batch, weights, params=dict(
+    weights = method.eval_weights().ops.clone().requires_grad_()
+    (grads,) = torch.autograd.grad(supernet_loss(method.net, batch, ArchWeights(weights), params=dict(
         (k, v.clone()) for k, v in method.net.named_buffers()))[0], weights)
     assert value == pytest.approx(float(pairwise_alignment(grads, "lambda")), rel=1e-10)
 

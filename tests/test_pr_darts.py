@@ -76,16 +76,17 @@ def test_parameterization_samples_match_closed_form_and_mask_the_zero_gates():
     n = 2000
     samples = []
     for _ in range(n):
-        weights, active = gates.supernet_weights(method.num_cells, progress, differentiable=False)
+        sample = gates.supernet_weights(progress, differentiable=False)
+        weights, active = sample.ops, sample.active
         assert torch.equal(active, weights != 0)  # the host mask is exactly the non-zero weights
         samples.append(weights[0])
     samples = torch.stack(samples).numpy()
     tau = 10.0 + (0.1 - 10.0) * 6 / 7
     closed = sigmoid(beta - tau * math.log(-A / B))
     assert np.all(np.abs((samples != 0).mean(0) - closed) <= binomial_tolerance(closed, n))
-    torch.testing.assert_close(gates.activate().detach(), torch.tensor(closed))
+    torch.testing.assert_close(gates.activate().detach()[0], torch.tensor(closed))
     # the evaluation gate is a median of these samples: at least half lie on either side of it
-    median = method.eval_weights()[0].numpy()
+    median = method.eval_weights().ops[0].numpy()
     assert np.all((samples <= median).mean(0) >= 0.5 - binomial_tolerance(0.5, n))
     assert np.all((samples >= median).mean(0) >= 0.5 - binomial_tolerance(0.5, n))
 
@@ -96,10 +97,11 @@ def test_two_ops_per_edge_are_drawn_uniformly_and_only_they_get_weight():
     n = 2000
     drawn = np.zeros((6, 5))
     for _ in range(n):
-        weights, active = gates.supernet_weights(method.num_cells, Progress(0, 8), differentiable=False)
-        assert torch.equal(gates.last_sampled.sum(-1), torch.full((6,), 2))
-        assert not weights[:, ~gates.last_sampled].any() and not active[:, ~gates.last_sampled].any()
-        drawn += gates.last_sampled.numpy()
+        sample = gates.supernet_weights(Progress(0, 8), differentiable=False)
+        weights, active, sampled = sample.ops, sample.active, gates.last_sampled[0]
+        assert torch.equal(sampled.sum(-1), torch.full((6,), 2))
+        assert not weights[:, ~sampled].any() and not active[:, ~sampled].any()
+        drawn += sampled.numpy()
     assert np.all(np.abs(drawn / n - 0.4) <= binomial_tolerance(0.4, n))
 
 
@@ -126,7 +128,7 @@ def test_regulariser_matches_a_hand_built_computation():
     lams = (0.3, 0.2, 0.7)
     method = tiny_method("pr-darts", assignments=[f"pr_sparsity.lam{k + 1}={v}" for k, v in enumerate(lams)])
     table = np.random.default_rng(2).uniform(0.05, 0.95, size=(6, 5))
-    probability = torch.tensor(table, requires_grad=True)
+    probability = torch.tensor(table[None], requires_grad=True)  # [types=1, edges, ops]
     method.parameterization.nonzero_probability = lambda progress: probability
     penalty = method.outer_penalty(Progress(3, 8))
     l_skip, l_nonskip, l_path, expected, gradient = hand_built_terms(table, *lams)
@@ -136,7 +138,7 @@ def test_regulariser_matches_a_hand_built_computation():
     assert diagnostics["pr_nonskip"] == pytest.approx(l_nonskip, rel=1e-12)
     assert diagnostics["pr_path"] == pytest.approx(l_path, rel=1e-12)
     penalty.backward()
-    np.testing.assert_allclose(probability.grad.numpy(), gradient, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(probability.grad[0].numpy(), gradient, rtol=1e-12, atol=1e-15)
 
 
 def test_regulariser_needs_gates():
@@ -156,7 +158,7 @@ def test_derive_ranks_by_nonzero_probability_even_where_float_sigmoid_saturates(
     method = tiny_method("pr-darts", dtype=torch.float32)
     beta = np.random.default_rng(6).normal(0.0, 0.01, size=(6, 5))
     set_beta(method, beta)
-    method.parameterization.supernet_weights(method.num_cells, Progress(0, 8), differentiable=False)
+    method.parameterization.supernet_weights(Progress(0, 8), differentiable=False)
     assert torch.all(method.parameterization.activate() == 1.0)
     assert method.derive().ops == tuple(int(i) for i in beta.argmax(axis=1))
 
@@ -166,7 +168,7 @@ def test_derive_picks_the_op_most_likely_non_zero_and_diagnostics_report_it():
     beta = np.random.default_rng(3).normal(0.0, 2.0, size=(6, 5))
     set_beta(method, beta)
     progress = Progress(epoch=4, epochs=8)
-    method.parameterization.supernet_weights(method.num_cells, progress, differentiable=False)
+    method.parameterization.supernet_weights(progress, differentiable=False)
     tau = 10.0 + (0.1 - 10.0) * 4 / 7
     p = sigmoid(beta - tau * math.log(-A / B))
     assert method.derive().ops == tuple(int(i) for i in p.argmax(axis=1))
@@ -184,14 +186,14 @@ def test_eval_weights_are_the_deterministic_median_gate():
     method = tiny_method("pr-darts")
     beta = np.random.default_rng(4).normal(0.0, 3.0, size=(6, 5))
     set_beta(method, beta)
-    method.parameterization.supernet_weights(method.num_cells, Progress(2, 8), differentiable=False)
+    method.parameterization.supernet_weights(Progress(2, 8), differentiable=False)
     tau = 10.0 + (0.1 - 10.0) * 2 / 7
     state = method.parameterization.generator.get_state()
-    weights = method.eval_weights()
+    weights = method.eval_weights().ops
     expected = np.clip(A + (B - A) * sigmoid(beta / tau), 0.0, 1.0)
-    for cell in range(method.num_cells):
+    for cell in range(method.decisions.num_cells):
         np.testing.assert_allclose(weights[cell].numpy(), expected, rtol=1e-12)
-    assert torch.equal(weights, method.eval_weights())
+    assert torch.equal(weights, method.eval_weights().ops)
     assert torch.equal(state, method.parameterization.generator.get_state())  # no randomness consumed
 
 
@@ -199,7 +201,7 @@ def test_tau_falls_linearly_per_epoch():
     method = tiny_method("pr-darts", assignments=["epochs=5"])
     taus = []
     for epoch in range(5):
-        method.parameterization.supernet_weights(method.num_cells, Progress(epoch, 5, 3, 4), differentiable=False)
+        method.parameterization.supernet_weights(Progress(epoch, 5, 3, 4), differentiable=False)
         taus.append(method.diagnostics()["tau"])
     np.testing.assert_allclose(taus, np.linspace(10.0, 0.1, 5), rtol=1e-12)
 
@@ -218,8 +220,7 @@ def test_hypergradient_is_the_reparameterised_gradient_at_fixed_noise():
     @torch.no_grad()
     def objective_at_same_noise() -> float:
         gates.generator.set_state(noise_state)
-        weights, active = method.arch_weights(progress)
-        loss, _ = supernet_loss(method.net, val, weights, active=active)
+        loss, _ = supernet_loss(method.net, val, method.arch_weights(progress))
         return float(loss + method.outer_penalty(progress))
 
     beta, eps = gates.beta, 1e-6
@@ -237,7 +238,7 @@ def test_hypergradient_is_the_reparameterised_gradient_at_fixed_noise():
     penalty_grad, = torch.autograd.grad(method.outer_penalty(progress), [beta])
     from_val_loss = grads[0] - penalty_grad
     reachable = sampled & (drawn > 0) & (drawn < 1)
-    reachable[:, NB201_OPS.index("none")] = False
+    reachable[..., NB201_OPS.index("none")] = False
     assert reachable.any() and (~sampled).any() and ((drawn == 0) | (drawn == 1))[sampled].any()
     assert torch.all(from_val_loss[~reachable].abs() < 1e-15)
     assert torch.all(from_val_loss[reachable] != 0)
@@ -264,8 +265,8 @@ def test_resumed_method_continues_bit_identically():
         method.step(tiny_batch(30), tiny_batch(31), progress)
     assert torch.equal(original.parameterization.beta, resumed.parameterization.beta)
     assert all(torch.equal(a, b) for a, b in zip(original.net.parameters(), resumed.net.parameters()))
-    first, second = (m.parameterization.supernet_weights(m.num_cells, progress, True) for m in (original, resumed))
-    assert torch.equal(first[0], second[0]) and torch.equal(first[1], second[1])
+    first, second = (m.parameterization.supernet_weights(progress, True) for m in (original, resumed))
+    assert torch.equal(first.ops, second.ops) and torch.equal(first.active, second.active)
     assert resumed.diagnostics() == original.diagnostics()
 
 

@@ -137,8 +137,13 @@ def schedule_after(steps: int):
 # --- proximity and ADMM on a stub method ------------------------------------------------
 
 def stub_method(activate, allowed=None):
-    parameterization = SimpleNamespace(activate=activate, allowed_ops=lambda: allowed)
-    return SimpleNamespace(space=get_space("nb201"), parameterization=parameterization)
+    """What the regularisers read of a method, for [edges, ops] tables of NB201's one cell type."""
+    space = get_space("nb201")
+    parameterization = SimpleNamespace(activate=lambda: activate().unsqueeze(0),
+                                       allowed_ops=lambda: None if allowed is None else allowed.unsqueeze(0))
+    return SimpleNamespace(space=space, decisions=space.decisions({"cells_per_stage": 1}),
+                           parameterization=parameterization,
+                           derive_from=lambda scores, mask: space.derive(scores, mask))
 
 
 def one_hot_of_argmax(scores, allowed=None):
@@ -182,8 +187,8 @@ def test_projection_never_picks_none_even_where_it_weighs_most():
     weights = torch.full((6, 5), 0.1, dtype=torch.float64)
     weights[:, NONE] = 0.5
     weights[:, POOL] = 0.2
-    projection = discrete_projection(stub_method(lambda: weights), weights)
-    assert torch.equal(projection, F.one_hot(torch.full((6,), POOL), len(OPS)).double())
+    projection = discrete_projection(stub_method(lambda: weights), weights.unsqueeze(0))
+    assert torch.equal(projection[0], F.one_hot(torch.full((6,), POOL), len(OPS)).double())
     gap = regulariser("proximity").penalty(stub_method(lambda: weights), MID_SEARCH)
     assert float(gap) > 0  # the weight on none is pulled away, not kept
 
@@ -222,18 +227,18 @@ def test_admm_updates_z_and_u_every_10_architecture_steps():
     for _ in range(10):
         admm.after_arch_step(method, MID_SEARCH)
     u1 = current["A"] - z0  # z1 = Pi(A + 0) = z0
-    torch.testing.assert_close(admm.u, u1)
+    torch.testing.assert_close(admm.u[0], u1)
     current["A"] = row_later.repeat(6, 1)
     for _ in range(9):
         admm.after_arch_step(method, MID_SEARCH)
-        torch.testing.assert_close(admm.u, u1)  # nothing moves between updates
+        torch.testing.assert_close(admm.u[0], u1)  # nothing moves between updates
     saved = copy.deepcopy(admm.state_dict())
     admm.after_arch_step(method, MID_SEARCH)
     z2 = one_hot_of_argmax(current["A"] + u1)
     assert not torch.equal(z2, one_hot_of_argmax(current["A"]))  # the dual changed the projection
     u2 = 0.8 * u1 + current["A"] - z2
-    torch.testing.assert_close(admm.z, z2)
-    torch.testing.assert_close(admm.u, u2)
+    torch.testing.assert_close(admm.z[0], z2)
+    torch.testing.assert_close(admm.u[0], u2)
     assert float(admm.penalty(method, MID_SEARCH)) == pytest.approx(0.05 * float((current["A"] - z2 + u2).norm()))
     resumed = regulariser("admm")
     resumed.load_state_dict(saved)
@@ -257,12 +262,11 @@ def test_pr_hypergradient_is_validation_gradient_plus_proximity():
     progress = Progress(epoch=5, epochs=8)
     ours, _ = method.hypergradient(method, train, val, progress)
     alpha = method.arch_parameters[0]
-    weights, _ = method.arch_weights(progress)
-    loss, _ = supernet_loss(method.net, val, weights)
-    a = torch.softmax(alpha, -1)
+    loss, _ = supernet_loss(method.net, val, method.arch_weights(progress))
+    a = torch.softmax(alpha[0], -1)
     prox = 5 / 8 * 0.1 / 2 * ((a - one_hot_of_argmax(a.detach())) ** 2).sum().sqrt()
     (expected,) = torch.autograd.grad(loss + prox, alpha)
-    (plain,) = torch.autograd.grad(supernet_loss(method.net, val, method.arch_weights(progress)[0])[0], alpha)
+    (plain,) = torch.autograd.grad(supernet_loss(method.net, val, method.arch_weights(progress))[0], alpha)
     torch.testing.assert_close(ours[0], expected, rtol=1e-9, atol=1e-12)
     assert (expected - plain).abs().max() > 1e-3 * expected.abs().max()  # the penalty is visible
 
@@ -271,23 +275,28 @@ def test_pr_hypergradient_is_validation_gradient_plus_proximity():
 
 def set_theta(method, values):
     with torch.no_grad():
-        method.parameterization.theta.copy_(values)
+        method.parameterization.theta.copy_(values)  # [edges, ops] into NB201's one cell type
+
+
+def crb_weights(crb):
+    """The CRB activation of NB201's one cell type, [edges, ops]."""
+    return crb.activate()[0]
 
 
 def test_crb_clips_to_the_unit_interval_and_gives_none_no_parameter():
     method = tiny_method("prime-crb")
     crb = method.parameterization
-    initial = crb.activate().detach()
+    initial = crb_weights(crb).detach()
     assert torch.all(initial[:, NONE] == 0)
     assert torch.allclose(initial[:, 1:], torch.full((6, 4), 0.25, dtype=initial.dtype), atol=1e-3)
     theta = torch.tensor([[0.0, -0.5, 0.3, 1.7, 0.9]] * 6, dtype=torch.float64)
     set_theta(method, theta)
-    weights = crb.activate()
+    weights = crb_weights(crb)
     torch.testing.assert_close(weights[0], torch.tensor([0.0, 0.0, 0.3, 1.0, 0.9], dtype=torch.float64))
     upstream = torch.randn(6, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
     (grad,) = torch.autograd.grad((weights * upstream).sum(), crb.theta)
     inside = torch.tensor([False, False, True, False, True])
-    torch.testing.assert_close(grad, upstream * inside)  # ReLU and the clip at 1 stop the gradient
+    torch.testing.assert_close(grad[0], upstream * inside)  # ReLU and the clip at 1 stop the gradient
 
 
 def test_crb_prunes_for_good_and_a_fully_pruned_edge_is_none():
@@ -299,14 +308,15 @@ def test_crb_prunes_for_good_and_a_fully_pruned_edge_is_none():
     theta[2, POOL] = 0.8
     set_theta(method, theta)
     method.arch_step(tiny_batch(1), tiny_batch(2), MID_SEARCH)  # the hook prunes after the optimizer step
-    assert not crb.alive[0, CONV3] and not crb.alive[1].any() and crb.alive[2, POOL]
+    alive = crb.alive[0]
+    assert not alive[0, CONV3] and not alive[1].any() and alive[2, POOL]
     set_theta(method, torch.full((6, 5), 0.5, dtype=torch.float64))  # momentum lifting theta again
-    weights = crb.activate().detach()
+    weights = crb_weights(crb).detach()
     assert weights[0, CONV3] == 0 and torch.equal(weights[1], F.one_hot(torch.tensor(NONE), 5).double())
     assert method.derive().op_names[1] == "none"
     assert crb.diagnostics()["crb_pruned_ops"] == 5
     # the host-side mask is exactly the computed ops: pruned ops (and none) off, the rest on
-    _, active = crb.supernet_weights(method.num_cells, MID_SEARCH, differentiable=False)
+    active = crb.supernet_weights(MID_SEARCH, differentiable=False).active
     assert torch.equal(active[0], (weights != 0) & ~F.one_hot(torch.tensor(NONE), 5).bool())
     restored = tiny_method("prime-crb")
     restored.parameterization.load_state_dict(copy.deepcopy(crb.state_dict()))

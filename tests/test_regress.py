@@ -321,10 +321,16 @@ def test_command_records_checks_and_reports_a_change(data_root, tmp_path, capsys
     real = golden["seeds"][0]["epochs"][-1]["arch"]
     fake = SKIPS if real != SKIPS else GOOD
     golden["seeds"][0]["epochs"][-1]["arch"] = fake
-    golden["environment"]["torch"] = "0.0.1"
     path.write_text(json.dumps(golden))
     assert main(common) == 1
     out = capsys.readouterr().out
     epoch = golden["seeds"][0]["epochs"][-1]["epoch"]
     assert f"gdas seed 0 epoch {epoch}: {fake} -> {real}" in out
-    assert "torch 0.0.1 ->" in out and "| CHANGED" in out and "harness regress --update" in out
+    assert "comparison: exact" in out and "| CHANGED" in out and "harness regress --update" in out
+
+    golden["environment"]["torch"] = "0.0.1"  # recorded elsewhere: the exact part is skipped, and says so
+    path.write_text(json.dumps(golden))
+    assert main(common) == 0
+    out = capsys.readouterr().out
+    assert "EXACT PART SKIPPED for 1 methods" in out and "torch 0.0.1 ->" in out
+    assert "| ok (portable checks only)" in out and f"{fake} -> {real}" not in out

@@ -17,7 +17,7 @@ from reports.figures import (
     weights_figure,
 )
 from reports.loading import load_runs
-from reports.oracle_source import OracleSource
+from reports.oracle_source import OracleSources
 from reports.settings import group_settings
 from reports.statistics import confidence_band
 from spaces.nb201.encoding import OPS
@@ -29,7 +29,7 @@ CURVES = ("oracle_test_accuracy", "oracle_test_regret", "entropy", "layer_alignm
 
 
 def settings_of(root, store):
-    return group_settings(load_runs([root], OracleSource(store), show_progress=False).runs)
+    return group_settings(load_runs([root], OracleSources(store.parent.parent), show_progress=False).runs)
 
 
 @pytest.fixture

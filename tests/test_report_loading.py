@@ -19,7 +19,7 @@ from harness.config import config_hash
 from harness.records import RunDir
 from harness.runner import run_seed
 from reports.loading import load_runs
-from reports.oracle_source import OracleSource
+from reports.oracle_source import OracleSources
 from spaces.errors import BenchmarkFileError, ConfigError
 from spaces.nb201.encoding import NUM_ARCHS, NUM_EDGES, OPS, NB201Arch
 from spaces.nb201.oracle import NB201Oracle
@@ -100,7 +100,7 @@ def test_missing_oracle_columns_are_filled_from_the_store(tmp_path, synthetic_st
     oracle = NB201Oracle.load(synthetic_store)
     archs = [arch_at(7), arch_at(7), arch_at(901)]
     write_run(tmp_path, tiny_run_config(epochs=3), 0, archs, oracle=None)
-    loaded = load_runs([tmp_path], OracleSource(synthetic_store), show_progress=False)
+    loaded = load_runs([tmp_path], OracleSources(synthetic_store.parent.parent), show_progress=False)
     (run,) = loaded.runs
     for row, arch in zip(run.rows, archs):
         assert row["accuracy"] == paper_columns(oracle, arch)["accuracy"]
@@ -111,7 +111,7 @@ def test_missing_oracle_columns_are_filled_from_the_store(tmp_path, synthetic_st
 def test_recorded_oracle_columns_are_kept(tmp_path, synthetic_store):
     recorded = {"cifar10": {"valid": 1.0, "test": 2.0}}
     write_run(tmp_path, tiny_run_config(epochs=1), 0, [arch_at(3)], accuracy=recorded, regret=recorded)
-    missing_store = OracleSource(tmp_path / "no-data" / "benchmarks" / "nb201.h5")
+    missing_store = OracleSources(tmp_path / "no-data")
     loaded = load_runs([tmp_path], missing_store, show_progress=False)
     assert loaded.runs[0].final["accuracy"] == recorded and loaded.filled_runs == 0
 
@@ -119,7 +119,7 @@ def test_recorded_oracle_columns_are_kept(tmp_path, synthetic_store):
 def test_filling_without_a_store_is_one_error_naming_the_import_command(tmp_path):
     write_run(tmp_path / "runs", tiny_run_config(epochs=1), 0, [arch_at(3)])
     with pytest.raises(BenchmarkFileError, match="harness data import nb201") as error:
-        load_runs([tmp_path / "runs"], OracleSource(tmp_path / "data" / "benchmarks" / "nb201.h5"),
+        load_runs([tmp_path / "runs"], OracleSources(tmp_path / "data"),
                   show_progress=False)
     assert "searched without the oracle store" in str(error.value)
 
@@ -129,7 +129,7 @@ def test_incomplete_runs_are_skipped_and_listed(tmp_path, synthetic_store):
     config = tiny_run_config(epochs=3)
     write_run(tmp_path, config, 0, [arch_at(1)] * 3, oracle)
     stopped = write_run(tmp_path, config, 1, [arch_at(2)] * 2, oracle, complete=False)
-    loaded = load_runs([tmp_path], OracleSource(synthetic_store), show_progress=False)
+    loaded = load_runs([tmp_path], OracleSources(synthetic_store.parent.parent), show_progress=False)
     assert [run.seed for run in loaded.runs] == [0]
     assert [(s.path, s.kind) for s in loaded.skipped] == [(stopped.path, "incomplete")]
     assert "2 of 3 epochs" in loaded.skipped[0].reason
@@ -140,7 +140,7 @@ def test_failed_runs_are_skipped_with_their_reason(tmp_path, synthetic_store):
     write_run(tmp_path, tiny_run_config(epochs=3), 0, [arch_at(1)] * 3, oracle)
     failed = write_run(tmp_path, tiny_run_config(epochs=3), 1, [arch_at(1)], oracle,
                        failure={"epoch": 2, "reason": "non-finite loss (train_loss=nan)"})
-    loaded = load_runs([tmp_path], OracleSource(synthetic_store), show_progress=False)
+    loaded = load_runs([tmp_path], OracleSources(synthetic_store.parent.parent), show_progress=False)
     assert [run.seed for run in loaded.runs] == [0]
     assert [(s.path, s.kind, s.reason) for s in loaded.skipped] == [
         (failed.path, "failed", "failed at epoch 2: non-finite loss (train_loss=nan)")]
@@ -149,13 +149,13 @@ def test_failed_runs_are_skipped_with_their_reason(tmp_path, synthetic_store):
 def test_search_seconds_come_from_the_summary(tmp_path, synthetic_store):
     write_run(tmp_path, tiny_run_config(epochs=2), 0, [arch_at(1)] * 2, NB201Oracle.load(synthetic_store),
               seconds_per_epoch=4.0)
-    (run,) = load_runs([tmp_path], OracleSource(synthetic_store), show_progress=False).runs
+    (run,) = load_runs([tmp_path], OracleSources(synthetic_store.parent.parent), show_progress=False).runs
     assert run.search_seconds == 8.0
 
 
 def test_a_run_named_twice_is_read_once(tmp_path, synthetic_store):
     run = write_run(tmp_path, tiny_run_config(epochs=1), 0, [arch_at(1)], NB201Oracle.load(synthetic_store))
-    loaded = load_runs([tmp_path, run.path], OracleSource(synthetic_store), show_progress=False)
+    loaded = load_runs([tmp_path, run.path], OracleSources(synthetic_store.parent.parent), show_progress=False)
     assert len(loaded.runs) == 1
 
 
@@ -168,18 +168,18 @@ def test_damaged_records_are_one_clear_error(tmp_path, synthetic_store, damage, 
     run = write_run(tmp_path, tiny_run_config(epochs=1), 0, [arch_at(1)], NB201Oracle.load(synthetic_store))
     damage(run)
     with pytest.raises(BenchmarkFileError, match=message):
-        load_runs([tmp_path], OracleSource(synthetic_store), show_progress=False)
+        load_runs([tmp_path], OracleSources(synthetic_store.parent.parent), show_progress=False)
 
 
 def test_no_runs_is_an_error(tmp_path, synthetic_store):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match="no run directories"):
-        load_runs([tmp_path / "empty"], OracleSource(synthetic_store), show_progress=False)
+        load_runs([tmp_path / "empty"], OracleSources(synthetic_store.parent.parent), show_progress=False)
     with pytest.raises(BenchmarkFileError, match="does not exist"):
-        load_runs([tmp_path / "nowhere"], OracleSource(synthetic_store), show_progress=False)
+        load_runs([tmp_path / "nowhere"], OracleSources(synthetic_store.parent.parent), show_progress=False)
 
 
 def test_only_incomplete_runs_is_an_error(tmp_path, synthetic_store):
     write_run(tmp_path, tiny_run_config(epochs=3), 0, [arch_at(1)], complete=False)
     with pytest.raises(ConfigError, match="can be reported.*incomplete"):
-        load_runs([tmp_path], OracleSource(synthetic_store), show_progress=False)
+        load_runs([tmp_path], OracleSources(synthetic_store.parent.parent), show_progress=False)

@@ -15,7 +15,7 @@ from harness.cli import main
 from harness.runner import run_seed
 from reports.assemble import build_report
 from reports.loading import load_runs
-from reports.oracle_source import OracleSource
+from reports.oracle_source import OracleSources
 from reports.published import GAEA_TABLE_2_TRANSFER, LAMBDA_DARTS_TABLE_1
 from reports.settings import group_settings
 from reports.table import MEASURED, OPTIMAL, PUBLISHED, Stat
@@ -30,10 +30,10 @@ NAMES = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "ImageNet16-120": "Imag
 
 
 def build(root, store):
-    source = OracleSource(store)
+    source = OracleSources(store.parent.parent)
     loaded = load_runs([root], source, show_progress=False)
     settings = group_settings(loaded.runs)
-    return build_report(settings, loaded, source.if_present(), store)
+    return build_report(settings, loaded, source)
 
 
 def tables_by_key(report):
@@ -266,11 +266,11 @@ def test_select_best_val_returns_the_epoch_of_best_supernet_validation(tmp_path,
     _with_val_acc(run, [19.0, 25.0, 25.0, 22.0])  # epochs 2 and 3 tie: the first wins
     erm = write_run(tmp_path, tiny_run_config("gaea", epochs=2), 0, [arch_at(11), arch_at(13)], oracle)
     _with_val_acc(erm, [30.0, 20.0])  # monitored on the test set: never chosen by
-    source = OracleSource(synthetic_store)
+    source = OracleSources(synthetic_store.parent.parent)
 
     def cifar10_test(selection, label):
         loaded = load_runs([tmp_path], source, show_progress=False, selection=selection)
-        report = build_report(group_settings(loaded.runs), loaded, source.if_present(), synthetic_store)
+        report = build_report(group_settings(loaded.runs), loaded, source)
         return measured(tables_by_key(report)["nb201-transfer"], label)["CIFAR-10 test"].mean, report.notes
 
     def truth(index):

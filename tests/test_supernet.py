@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from spaces.base import ArchWeights
 from spaces.nb201.encoding import EDGES, NUM_NODES, OPS
 from spaces.nb201.network import NB201Supernet
 from spaces.nb201.search_cell import NB201SearchCell
@@ -118,7 +119,7 @@ def test_supernet_shapes_and_parameter_count():
     net = NB201Supernet(channels=16, cells_per_stage=5, num_classes=10)
     net.reset_parameters(g)
     weights = torch.full((15, 6, 5), 0.2)
-    assert net(torch.randn(2, 3, 32, 32), weights).shape == (2, 10)
+    assert net(torch.randn(2, 3, 32, 32), ArchWeights(weights)).shape == (2, 10)
     # every cell holds a 1x1 and a 3x3 conv per edge: 6 * (C^2 + 9 C^2) per cell of width C
     cell_params = 5 * 6 * 10 * (16**2 + 32**2 + 64**2)
     assert sum(p.numel() for n, p in net.named_parameters() if "conv1x1" in n or "conv3x3" in n) == cell_params
@@ -137,7 +138,7 @@ def test_initialisation_is_reproducible_and_seed_dependent():
 def test_wrong_weight_shape_is_rejected():
     net = NB201Supernet(4, 1, 10)
     try:
-        net(torch.randn(1, 3, 8, 8), torch.ones(2, 6, 5))
+        net(torch.randn(1, 3, 8, 8), ArchWeights(torch.ones(2, 6, 5)))
     except ValueError as error:
         assert "cells=3" in str(error)
     else:

@@ -1,127 +1,32 @@
-"""`harness query --space nb201 --arch STR|INDEX [--dataset D] [--json]`: one architecture's benchmark record.
+"""`harness query --space S --arch TEXT [--dataset D] [--json]`: one architecture, as its space's benchmark has it.
 
-Prints, for the papers' datasets (all three, or only --dataset), the "valid" and
-"test" accuracy after 200 and 12 epochs (whichever the store holds), the regret
-to the best architecture of that column, the benchmark column behind each paper
-column (CIFAR-10 "valid" is cifar10-valid x-valid, "test" is cifar10 ori-test),
-and the parameter count.
-
-`--json` prints exactly one JSON object with these keys:
-
-    space              "nb201"
-    arch               canonical architecture string
-    index              official benchmark index
-    store              path of the oracle store read
-    results            {paper dataset: {"valid"|"test": {"200"|"12": {"accuracy", "regret", "optimum"}}}}
-    benchmark_columns  {paper dataset: {"valid"|"test": {"dataset", "split"}}}
-    params_mb          {paper dataset: parameters in millions}
-
-Accuracies are percent (seed means). An epoch budget the store does not hold is
-left out of its split, and a dataset whose parameter count it lacks is left out
-of params_mb: absent means unknown, never a placeholder value.
+What is printed is the space's (each space's query module documents its keys): NAS-Bench-201's table
+row (spaces/nb201/query.py), a DARTS genotype's cells and evaluation-network size, a NAS-Bench-1Shot1
+cell's NAS-Bench-101 record. `--json` prints one JSON object.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
 
-from harness.paths import benchmark_store, data_dir
-from spaces.errors import ConfigError
-from spaces.nb201.conventions import EPOCH_BUDGETS, PAPER_DATASETS, PAPER_SPLIT_NAMES, PAPER_SPLITS
-from spaces.nb201.encoding import NB201Arch
-from spaces.nb201.oracle import NB201Oracle
-
-QUERYABLE_SPACES = ("nb201",)
-_INTEGER = re.compile(r"[+-]?\d+")
+from harness.oracle_access import LazyOracle
+from harness.paths import data_dir
+from spaces.registry import get_space, list_spaces
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("query", help="look an architecture up in a benchmark table")
-    parser.add_argument("--space", required=True, help=f"search space: {', '.join(QUERYABLE_SPACES)}")
-    parser.add_argument("--arch", required=True, metavar="STR|INDEX",
-                        help="architecture string (e.g. '|nor_conv_3x3~0|+|...|') or official index")
-    parser.add_argument("--dataset", default=None, help=f"only this dataset: {', '.join(PAPER_DATASETS)}")
-    parser.add_argument("--json", action="store_true", help="print one JSON object (keys: see the module docs)")
+    parser.add_argument("--space", required=True, help=f"search space: {', '.join(list_spaces())}")
+    parser.add_argument("--arch", required=True, metavar="TEXT",
+                        help="the space's architecture text (NB201: '|nor_conv_3x3~0|+|...|' or an official index)")
+    parser.add_argument("--dataset", default=None, help="only this dataset (where the benchmark has several)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (keys: see the space's query module)")
     parser.add_argument("--data-dir", default=None, help="benchmarks and datasets (default $HARNESS_DATA)")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    if args.space not in QUERYABLE_SPACES:
-        raise ConfigError(f"unknown space {args.space!r} for queries; spaces with a benchmark table: "
-                          f"{', '.join(QUERYABLE_SPACES)}")
-    datasets = PAPER_DATASETS if args.dataset is None else (_check_dataset(args.dataset),)
-    arch = parse_arch_argument(args.arch)
-    if isinstance(arch, str):
-        NB201Arch.parse(arch)  # a malformed string is reported before looking for the store
-    oracle = NB201Oracle.load(benchmark_store(data_dir(args.data_dir), args.space))
-    record = query_record(oracle, arch, datasets)
-    print(json.dumps(record, indent=2) if args.json else format_record(record))
+    space = get_space(args.space)
+    record = space.query(args.arch, LazyOracle(args.space, data_dir(args.data_dir)), args.dataset)
+    print(json.dumps(record, indent=2) if args.json else space.format_query(record))
     return 0
-
-
-def parse_arch_argument(text: str) -> int | str:
-    """An official index when the argument is an integer, else an architecture string."""
-    text = text.strip()
-    return int(text) if _INTEGER.fullmatch(text) else text
-
-
-def _check_dataset(name: str) -> str:
-    if name not in PAPER_DATASETS:
-        raise ConfigError(f"unknown dataset {name!r} for --dataset; choose one of {', '.join(PAPER_DATASETS)}")
-    return name
-
-
-def query_record(oracle: NB201Oracle, arch: int | str, datasets: tuple[str, ...]) -> dict[str, Any]:
-    index = oracle.index_of(arch)
-    held = set(oracle.available())
-    results: dict[str, Any] = {}
-    columns: dict[str, Any] = {}
-    params: dict[str, float] = {}
-    for dataset in datasets:
-        for split in PAPER_SPLIT_NAMES:
-            bench_dataset, bench_split = PAPER_SPLITS[(dataset, split)]
-            columns.setdefault(dataset, {})[split] = {"dataset": bench_dataset, "split": bench_split}
-            budgets = results.setdefault(dataset, {}).setdefault(split, {})
-            for epochs in EPOCH_BUDGETS:
-                if (bench_dataset, bench_split, epochs) not in held:
-                    continue
-                accuracy = oracle.accuracy(index, bench_dataset, bench_split, epochs)
-                best, _ = oracle.optimum(bench_dataset, bench_split, epochs)
-                budgets[str(epochs)] = {"accuracy": accuracy, "regret": best - accuracy, "optimum": best}
-        # The paper's test column names the network that was trained on the full training set.
-        params_dataset = PAPER_SPLITS[(dataset, "test")][0]
-        if params_dataset in oracle.available_params():
-            params[dataset] = oracle.params_mb(index, params_dataset)
-    return {
-        "space": "nb201",
-        "arch": str(oracle.arch_at(index)),
-        "index": index,
-        "store": str(oracle.path),
-        "results": results,
-        "benchmark_columns": columns,
-        "params_mb": params,
-    }
-
-
-def format_record(record: dict[str, Any]) -> str:
-    lines = [
-        f"{record['space']} architecture {record['index']}: {record['arch']}",
-        f"oracle store: {record['store']}",
-        "",
-        f"{'dataset':<15} {'split':<6} {'benchmark column':<24} {'epochs':>6} {'accuracy':>9} {'regret':>8}",
-    ]
-    for dataset, splits in record["results"].items():
-        for split, budgets in splits.items():
-            column = record["benchmark_columns"][dataset][split]
-            label = f"{column['dataset']} {column['split']}"
-            if not budgets:
-                lines.append(f"{dataset:<15} {split:<6} {label:<24} {'':>6} {'(not in the store)':>18}")
-            for epochs, entry in budgets.items():
-                lines.append(f"{dataset:<15} {split:<6} {label:<24} {epochs:>6} "
-                             f"{entry['accuracy']:>9.4f} {entry['regret']:>8.4f}")
-    params = ", ".join(f"{dataset} {value:.6f}" for dataset, value in record["params_mb"].items())
-    lines += ["", f"params (millions): {params or 'not in the store'}"]
-    return "\n".join(lines)

@@ -13,19 +13,16 @@ from pathlib import Path
 
 from harness.atomic import write_text
 from harness.output_paths import writable_directory, writable_file
-from harness.paths import benchmark_store, data_dir
+from harness.paths import data_dir
 from harness.records import RunDir
 from harness.selection import SELECTIONS
 from reports.assemble import build_report
 from reports.figures import draw_figures
 from reports.formats import FORMATS, render
 from reports.loading import LoadedRun, load_run, load_runs
-from reports.oracle_source import OracleSource
+from reports.oracle_source import OracleSources
 from reports.settings import Setting, group_settings
 from spaces.errors import BenchmarkFileError
-
-REPORTED_SPACE = "nb201"
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("report", help="paper-style tables and figures from run directories")
@@ -51,13 +48,12 @@ def run(args) -> int:
         writable_file(Path(args.out), "--out")
     if args.figures:
         writable_directory(Path(args.figures), "--figures")
-    store = benchmark_store(data_dir(args.data_dir), REPORTED_SPACE)
-    oracle = OracleSource(store)
-    loaded = load_runs([Path(p) for p in args.runs], oracle, show_progress=not args.no_progress,
+    oracles = OracleSources(data_dir(args.data_dir))
+    loaded = load_runs([Path(p) for p in args.runs], oracles, show_progress=not args.no_progress,
                        selection=args.select)
     settings = group_settings(loaded.runs)
     weight_runs = [_weight_run(Path(p), settings) for p in args.weight_runs] or None
-    report = build_report(settings, loaded, oracle.if_present(), store)
+    report = build_report(settings, loaded, oracles)
     text = render(report.tables, report.notes, args.format)
     if args.out:
         write_text(Path(args.out), text)

@@ -99,9 +99,7 @@ class Amended(Hypergradient):
             return self.first_order(method, train_batch, val_batch, progress)
         params = dict(method.net.named_parameters())
         arch_params = list(method.arch_parameters)
-        weights, active = method.arch_weights(progress)
-        val_loss, _ = supernet_loss(method.net, val_batch, weights, active=active,
-                                    edge_scale=method.arch_edge_scale())
+        val_loss, _ = supernet_loss(method.net, val_batch, method.arch_weights(progress))
         # one backward pass gives both g1 and u = grad_w L_val
         grads = torch.autograd.grad(val_loss + method.outer_penalty(progress), arch_params + list(params.values()),
                                     allow_unused=True)
@@ -111,9 +109,7 @@ class Amended(Hypergradient):
         def train_loss_at(shifted: Params) -> torch.Tensor:
             # arch weights are rebuilt per pass, as mixed_hessian_vector_product does (each
             # autograd.grad frees their graph); a sampling parameterization draws per pass
-            pass_weights, pass_active = method.arch_weights(progress)
-            return supernet_loss(method.net, train_batch, pass_weights, params=shifted, active=pass_active,
-                                 edge_scale=method.arch_edge_scale())[0]
+            return supernet_loss(method.net, train_batch, method.arch_weights(progress), params=shifted)[0]
 
         g2 = amending_term(train_loss_at, arch_params, params, u, self.eta, self.fd_scale)
         return [a + b for a, b in zip(g1, g2)], val_loss.detach()

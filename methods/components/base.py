@@ -13,6 +13,10 @@ class Component:
     def __init__(self, config: dict[str, Any]):
         self.settings = config[self.SECTION] if self.SECTION else {}
 
+    def check(self, method) -> None:
+        """Called once the method is built: raise ConfigError when this component cannot serve it
+        (e.g. a space it has no form for), so a bad combination fails before the first step."""
+
     def diagnostics(self) -> dict[str, Any]:
         """Per-epoch values for epochs.jsonl (plain floats and lists)."""
         return {}

@@ -5,11 +5,13 @@ with no normalisation across the edge's ops. An op whose parameter reaches <= 0 
 architecture step is pruned for good: a persistent mask holds its weight at exactly 0,
 so the supernet skips it, even if the optimizer's momentum later lifts theta again.
 
-`none` gets no parameter. Without normalisation its output (zero) gives it no gradient,
-which is why the authors' CRB drops it from the candidate ops. On NB201 an edge whose
-every op is pruned computes nothing, i.e. it IS `none`; activate() puts weight 1 on
-`none` there (a constant; the supernet never computes `none`), so the derivation, the
-proximity projection and the diagnostics all see the architecture the supernet runs.
+The zero op (`none`, the space's roles.zero) gets no parameter. Without normalisation its
+output (zero) gives it no gradient, which is why the authors' CRB drops it from the candidate
+ops (DARTS-PRIME S1.1: "the none operator can be removed"). On NB201 an edge whose every op is
+pruned computes nothing, i.e. it IS `none`; activate() puts weight 1 on `none` there (a
+constant; the supernet never computes `none`), so the derivation, the proximity projection and
+the diagnostics all see the architecture the supernet runs. A space without a zero op has no
+such fallback: such an edge simply computes nothing.
 
 The rest of CRB is set by the method, not here: the supernet's node BN (supernet.node_bn,
 a BatchNorm without affine after each node's sum, which keeps the unnormalised sums in
@@ -23,11 +25,8 @@ from typing import Any
 import torch
 
 from methods.components.catalog import component
-from methods.components.parameterizations import Parameterization, repeat_over_cells
+from methods.components.parameterizations import Parameterization
 from spaces.errors import ConfigError
-
-ZERO_OP = "none"
-
 
 @component("parameterization")
 class ClippedReLU(Parameterization):
@@ -38,19 +37,16 @@ class ClippedReLU(Parameterization):
     SECTION = "crb"
     DEFAULTS = {"init_noise": 1e-4}  # DARTS-PRIME authors' code (github k8lion/DARTS-PRIME): 1/|ops| + 1e-4 randn
 
-    def __init__(self, graph, config, generator, device):
-        super().__init__(graph, config, generator, device)
+    def __init__(self, decisions, config, generator, device):
+        super().__init__(decisions, config, generator, device)
         noise = config["crb"]["init_noise"]
         if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
             raise ConfigError(f"crb.init_noise must be a number >= 0, got {noise!r}")
-        shape = (graph.num_edges, graph.max_ops)
-        self.has_param = torch.zeros(shape, dtype=torch.bool)  # real, non-`none` ops of each edge
-        self.zero_op = torch.zeros(shape, dtype=torch.bool)  # where each edge's `none` sits
-        for edge, ops in enumerate(graph.ops_per_edge):
-            for index, name in enumerate(ops):
-                (self.zero_op if name == ZERO_OP else self.has_param)[edge, index] = True
+        zero = [] if decisions.roles.zero is None else [decisions.roles.zero]
+        self.zero_op = decisions.op_named(zero)  # where each choice's zero op sits
+        self.has_param = decisions.op_exists() & ~self.zero_op  # the real ops of each choice
         per_edge = self.has_param.sum(-1, keepdim=True).clamp_min(1)
-        init = 1.0 / per_edge + float(noise) * torch.randn(shape, generator=generator)
+        init = 1.0 / per_edge + float(noise) * torch.randn(self.shape, generator=generator)
         self.theta = init.to(device).requires_grad_()
         self._set_alive(self.has_param.clone())
 
@@ -68,12 +64,10 @@ class ClippedReLU(Parameterization):
         weights = torch.where(self.alive_on_device, self.theta.clamp(0.0, 1.0), 0.0)
         return torch.where(self.none_on_device, 1.0, weights)
 
-    def supernet_weights(self, num_cells, progress, differentiable: bool):
-        weights = repeat_over_cells(self.activate(), num_cells)
+    def computed_ops(self) -> torch.Tensor:
         # The host-side mask is exactly "weight != 0" for the ops the supernet computes
         # (alive implies theta > 0 after every arch step), so the forward needs no copy back.
-        active = self.alive.unsqueeze(0).expand(num_cells, *self.alive.shape)
-        return (weights if differentiable else weights.detach()), active
+        return self.alive
 
     def after_arch_step(self) -> None:
         # One device-to-host copy per architecture step: which ops to skip is a host decision.

@@ -12,15 +12,20 @@ architecture still gets the softmax relaxation's gradient (straight-through).
 argmax(log p + G) is a draw from p whatever tau is; tau only shapes the gradient.
 
 Readings this file commits to (each checked against the GDAS code, D-X-Y/AutoDL-Projects,
-lib/models/cell_searchs/search_model_gdas.py, TinyNetworkGDAS.forward):
-  * one sample per network forward, shared by every cell: the code draws `hardwts, index`
-    once per forward and passes the same pair to every search cell (not one draw per cell);
+lib/models/cell_searchs/search_model_gdas.py, TinyNetworkGDAS.forward and the search cell's
+forward_gdas):
+  * one sample per network forward, shared by every cell of a type: the code draws `hardwts,
+    index` once per forward and passes the same pair to every search cell (not one draw per
+    cell; a space with normal and reduction cells draws one per type, as DARTS-space GDAS does);
   * the weight step and the architecture step each draw their own sample (each calls forward);
   * tau falls linearly per epoch from tau_start to tau_end over the search (GDAS.py:
     tau_max - (tau_max - tau_min) * epoch / (total_epoch - 1), which is Progress.linear);
-  * the code's `weights[i]` term for each unchosen op (forward value 0) is not reproduced:
-    an op with weight exactly 0 is not in the supernet's graph here, so unchosen ops get
-    no gradient from the loss, only through the softmax of the chosen one;
+  * each unchosen op's weight enters the edge's output as itself, `hardwts[i]`, whose forward
+    value is 0: forward_gdas sums `weights[i] * op(x) if i == argmax else weights[i]`. So every
+    unchosen weight receives the edge's summed upstream gradient, and the architecture gradient
+    reaches every op's logit through the softmax. The unchosen ops are still not computed: their
+    weights travel as ArchWeights.offsets (one scalar per edge: their sum), which the supernet adds
+    to the edge's output;
   * the code redraws when a Gumbel sample is infinite; we keep the exponential draw off 0
     instead, which leaves the distribution unchanged up to the float's smallest value.
 
@@ -37,10 +42,11 @@ from typing import Any
 import torch
 
 from methods.components.catalog import component
-from methods.components.parameterizations import Parameterization, repeat_over_cells
+from methods.components.parameterizations import Parameterization
 from methods.components.op_masks import allowed_op_mask
 from methods.components.simplex import require_exponentiated_gradient, uniform_over
 from methods.progress import Progress
+from spaces.base import ArchWeights
 from spaces.errors import ConfigError
 
 
@@ -72,33 +78,36 @@ def check_temperatures(tau_start: float, tau_end: float) -> None:
 class HardGumbelSampling(Parameterization):
     """What GDAS and GAEA-GDAS share; subclasses say what the probabilities are (log_probs())."""
 
-    def __init__(self, graph, config, generator, device):
-        super().__init__(graph, config, generator, device)
+    def __init__(self, decisions, config, generator, device):
+        super().__init__(decisions, config, generator, device)
         settings = config["gumbel"]
         self.tau_start, self.tau_end = float(settings["tau_start"]), float(settings["tau_end"])
         check_temperatures(self.tau_start, self.tau_end)
         self.tau = self.tau_start  # the temperature of the latest forward, for diagnostics
 
     def log_probs(self) -> torch.Tensor:
-        """[edges, ops] log-probabilities on the host, -inf for ops the edge cannot take."""
+        """[types, choices, ops] log-probabilities on the host, -inf for ops a choice cannot take."""
         raise NotImplementedError
 
-    def supernet_weights(self, num_cells: int, progress: Progress, differentiable: bool):
+    def supernet_weights(self, progress: Progress, differentiable: bool) -> ArchWeights:
         self.tau = progress.linear(self.tau_start, self.tau_end)
         with torch.set_grad_enabled(differentiable and torch.is_grad_enabled()):
             log_probs = self.log_probs()
             gumbels = gumbel_noise(log_probs.shape, self.generator, log_probs.dtype)
             weights, index = straight_through_one_hot(log_probs, gumbels, self.tau)
         chosen = torch.zeros(log_probs.shape, dtype=torch.bool).scatter_(-1, index.unsqueeze(-1), True)
+        # forward_gdas's unchosen terms: exactly 0 in the forward, the weights' gradient in the backward
+        offsets = weights.masked_fill(chosen, 0.0).sum(-1) if weights.requires_grad else None
         # non_blocking: a blocking host-to-device copy would wait for the device's queued work
         device_weights = weights.to(self.device, non_blocking=True)
-        return repeat_over_cells(device_weights, num_cells), repeat_over_cells(chosen, num_cells)
+        device_offsets = None if offsets is None else offsets.to(self.device, non_blocking=True)
+        return self.expand(device_weights, active=chosen, offsets=device_offsets)
 
-    def eval_weights(self, num_cells: int) -> torch.Tensor:
-        """The most likely op per edge, one-hot: deterministic, and one op per edge as in the search."""
+    def eval_weights(self) -> ArchWeights:
+        """The most likely op per choice, one-hot: deterministic, and one op per choice as in the search."""
         log_probs = self.log_probs().detach()
         one_hot = torch.zeros_like(log_probs).scatter_(-1, log_probs.argmax(-1, keepdim=True), 1.0)
-        return repeat_over_cells(one_hot.to(self.device), num_cells)
+        return self.expand(one_hot.to(self.device), active=one_hot.bool())
 
     def diagnostics(self) -> dict[str, Any]:
         return {"tau": self.tau}
@@ -126,11 +135,10 @@ class GumbelLogits(HardGumbelSampling):
         "tau_end": 0.1,  # same script: --tau_min 0.1
     }
 
-    def __init__(self, graph, config, generator, device):
-        super().__init__(graph, config, generator, device)
-        self.op_exists = allowed_op_mask(graph, [])
-        shape = (graph.num_edges, graph.max_ops)
-        self.alpha = (float(config["arch"]["init_scale"]) * torch.randn(shape, generator=generator)).requires_grad_()
+    def __init__(self, decisions, config, generator, device):
+        super().__init__(decisions, config, generator, device)
+        self.op_exists = allowed_op_mask(decisions, [])
+        self.alpha = (float(config["arch"]["init_scale"]) * torch.randn(self.shape, generator=generator)).requires_grad_()
 
     def parameters(self) -> list[torch.Tensor]:
         return [self.alpha]
@@ -157,10 +165,10 @@ class GumbelSimplex(HardGumbelSampling):
 
     NAME = "gumbel-simplex"
 
-    def __init__(self, graph, config, generator, device):
-        super().__init__(graph, config, generator, device)
+    def __init__(self, decisions, config, generator, device):
+        super().__init__(decisions, config, generator, device)
         require_exponentiated_gradient(config, self.NAME)
-        self.allowed = allowed_op_mask(graph, config["simplex"]["exclude_ops"])
+        self.allowed = allowed_op_mask(decisions, config["simplex"]["exclude_ops"])
         self.theta = uniform_over(self.allowed).requires_grad_()
 
     def parameters(self) -> list[torch.Tensor]:

@@ -40,8 +40,9 @@ from typing import Any
 import torch
 
 from methods.components.catalog import component
-from methods.components.parameterizations import Parameterization, repeat_over_cells
+from methods.components.parameterizations import Parameterization
 from methods.progress import Progress
+from spaces.base import ArchWeights
 from spaces.errors import ConfigError
 
 
@@ -78,13 +79,17 @@ def median_gate(beta: torch.Tensor, tau: float, a: float, b: float) -> torch.Ten
 
 @component("parameterization")
 class HardConcreteGates(Parameterization):
-    """PR-DARTS: op weights are independent hard-concrete gates with logits beta [edges, ops].
+    """PR-DARTS: op weights are independent hard-concrete gates with logits beta [types, choices, ops].
 
     activate() is P(g != 0) at the current temperature, what diagnostics show; derivation
     ranks the same order through beta. supernet_weights() samples gates from self.generator;
     eval_weights() is the deterministic median gate. tau falls linearly per epoch from
-    tau_start to tau_end.
+    tau_start to tau_end. Where a node keeps some of its incoming edges (the DARTS space), it
+    keeps "the top two operations" by gate activation probability "collected from all previous
+    nodes" (PR-DARTS Section 5): the space's top-ops rule.
     """
+
+    derivation_rule = "top-ops"
 
     NAME = "hard-concrete"
     SECTION = "hard_concrete"
@@ -99,8 +104,8 @@ class HardConcreteGates(Parameterization):
         "init_std": 0.01,  # Louizos et al. 2018 code: normal_(mean, 1e-2); breaks ties between ops
     }
 
-    def __init__(self, graph, config, generator, device):
-        super().__init__(graph, config, generator, device)
+    def __init__(self, decisions, config, generator, device):
+        super().__init__(decisions, config, generator, device)
         settings = config[self.SECTION]
         self.a, self.b = float(settings["a"]), float(settings["b"])
         self.tau_start, self.tau_end = float(settings["tau_start"]), float(settings["tau_end"])
@@ -108,10 +113,10 @@ class HardConcreteGates(Parameterization):
         drop_rate, init_std = float(settings["init_drop_rate"]), float(settings["init_std"])
         check_settings(self.a, self.b, self.tau_start, self.tau_end, self.ops_per_edge_sampled, drop_rate, init_std)
 
-        shape = (graph.num_edges, graph.max_ops)
+        shape = self.shape
         mean_logit = math.log(1.0 - drop_rate) - math.log(drop_rate)
         self.beta = (mean_logit + init_std * torch.randn(shape, generator=generator)).requires_grad_()
-        self.op_exists = torch.tensor([[op < len(ops) for op in range(graph.max_ops)] for ops in graph.ops_per_edge])
+        self.op_exists = decisions.op_exists()
         self.tau = self.tau_start  # the temperature of the latest forward; activate() reports at it
         self.last_gates = torch.zeros(shape, dtype=torch.float64)  # latest sample, for diagnostics
         self.last_sampled = torch.zeros(shape, dtype=torch.bool)
@@ -124,13 +129,13 @@ class HardConcreteGates(Parameterization):
         return progress.linear(self.tau_start, self.tau_end)
 
     def nonzero_probability(self, progress: Progress) -> torch.Tensor:
-        """P(g != 0) [edges, ops] at this step's temperature, differentiable in beta (for pr-sparsity)."""
+        """P(g != 0) [types, choices, ops] at this step's temperature, differentiable in beta (for pr-sparsity)."""
         return gate_nonzero_probability(self.beta, self.temperature(progress), self.a, self.b)
 
     def activate(self) -> torch.Tensor:
         return gate_nonzero_probability(self.beta, self.tau, self.a, self.b)
 
-    def supernet_weights(self, num_cells: int, progress: Progress, differentiable: bool):
+    def supernet_weights(self, progress: Progress, differentiable: bool) -> ArchWeights:
         self.tau = self.temperature(progress)
         sampled = self.sample_ops()
         noise = logistic_noise(torch.rand(self.beta.shape, generator=self.generator, dtype=torch.float64))
@@ -140,12 +145,11 @@ class HardConcreteGates(Parameterization):
         active = sampled & (gates.detach() != 0)
         self.last_gates, self.last_sampled, self.has_sampled = gates.detach().double(), sampled, True
         # non_blocking: a blocking host-to-device copy would wait for the device's queued work
-        device_weights = weights.to(self.device, non_blocking=True)
-        return repeat_over_cells(device_weights, num_cells), repeat_over_cells(active, num_cells)
+        return self.expand(weights.to(self.device, non_blocking=True), active=active)
 
     def sample_ops(self) -> torch.Tensor:
-        """Bool [edges, ops]: `sampled_ops_per_edge` ops per edge, uniformly without replacement."""
-        if self.ops_per_edge_sampled >= self.graph.max_ops:
+        """Bool [types, choices, ops]: `sampled_ops_per_edge` ops per choice, uniformly without replacement."""
+        if self.ops_per_edge_sampled >= self.decisions.max_ops:
             return self.op_exists.clone()
         keys = torch.rand(self.beta.shape, generator=self.generator, dtype=torch.float64)
         keys = keys.masked_fill(~self.op_exists, -1.0)  # keys are in [0, 1): missing ops are never drawn
@@ -153,9 +157,9 @@ class HardConcreteGates(Parameterization):
         sampled = torch.zeros(self.beta.shape, dtype=torch.bool).scatter_(-1, chosen, True)
         return sampled & self.op_exists
 
-    def eval_weights(self, num_cells: int) -> torch.Tensor:
+    def eval_weights(self) -> ArchWeights:
         gates = median_gate(self.beta.detach(), self.tau, self.a, self.b).masked_fill(~self.op_exists, 0.0)
-        return repeat_over_cells(gates.to(self.device), num_cells)
+        return self.expand(gates.to(self.device))
 
     def derive_scores(self) -> torch.Tensor:
         """beta: P(g != 0) = sigmoid(beta - tau ln(-a/b)) is increasing in beta, so this ranks ops
@@ -165,9 +169,8 @@ class HardConcreteGates(Parameterization):
     def diagnostics(self) -> dict[str, Any]:
         probability = gate_nonzero_probability(self.beta.detach().double(), self.tau, self.a, self.b)
         result: dict[str, Any] = {"tau": self.tau}
-        for name in sorted({name for ops in self.graph.ops_per_edge for name in ops}):
-            cells = [(e, o) for e, ops in enumerate(self.graph.ops_per_edge) for o, op in enumerate(ops) if op == name]
-            result[f"p_nonzero_{name}"] = sum(float(probability[e, o]) for e, o in cells) / len(cells)
+        for name in sorted(self.decisions.op_names()):
+            result[f"p_nonzero_{name}"] = float(probability[self.decisions.op_named([name])].mean())
         if self.has_sampled:
             drawn = self.last_gates[self.last_sampled]
             result["gate_zero_fraction"] = float((drawn == 0).double().mean())

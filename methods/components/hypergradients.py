@@ -2,8 +2,9 @@
 
 A hypergradient is called as hypergradient(method, train_batch, val_batch, progress)
 and returns (gradients for method.arch_parameters, validation loss). It uses
-method.net, method.arch_parameters, method.arch_weights(progress) (differentiable
-in the arch parameters), method.w_optimizer and method.outer_penalty(progress).
+method.net, method.arch_parameters, method.arch_weights(progress) (the ArchWeights the
+supernet consumes, differentiable in the arch parameters), method.w_optimizer and
+method.outer_penalty(progress).
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ class FirstOrder(Hypergradient):
     NAME = "first-order"
 
     def __call__(self, method, train_batch, val_batch, progress):
-        weights, active = method.arch_weights(progress)
-        loss, _ = supernet_loss(method.net, val_batch, weights, active=active, edge_scale=method.arch_edge_scale())
+        loss, _ = supernet_loss(method.net, val_batch, method.arch_weights(progress))
         grads = torch.autograd.grad(loss + method.outer_penalty(progress), method.arch_parameters,
                                     allow_unused=True)
         return zeros_for_unused(grads, method.arch_parameters), loss.detach()
@@ -49,9 +49,7 @@ def virtual_step(method, train_batch, progress) -> dict[str, torch.Tensor]:
     group = method.w_optimizer.param_groups[0]
     xi, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
     names, params = zip(*method.net.named_parameters())
-    weights, active = method.arch_weights(progress)
-    loss, _ = supernet_loss(method.net, train_batch, weights.detach(), active=active,
-                            edge_scale=method.arch_edge_scale(differentiable=False))
+    loss, _ = supernet_loss(method.net, train_batch, method.arch_weights(progress).detached())
     grads = torch.autograd.grad(loss, params)
     stepped = {}
     for name, p, g in zip(names, params, grads):
@@ -71,9 +69,7 @@ def mixed_hessian_vector_product(method, batch, direction: dict[str, torch.Tenso
     sides = []
     for sign in (1.0, -1.0):
         shifted = {name: (p + sign * eps * direction[name]).detach() for name, p in params.items()}
-        weights, active = method.arch_weights(progress)
-        loss, _ = supernet_loss(method.net, batch, weights, params=shifted, active=active,
-                                edge_scale=method.arch_edge_scale())
+        loss, _ = supernet_loss(method.net, batch, method.arch_weights(progress), params=shifted)
         sides.append(zeros_for_unused(torch.autograd.grad(loss, method.arch_parameters, allow_unused=True),
                                       method.arch_parameters))
     return [(plus - minus) / (2 * eps) for plus, minus in zip(*sides)]
@@ -94,9 +90,7 @@ class SecondOrder(Hypergradient):
     def __call__(self, method, train_batch, val_batch, progress):
         xi = method.w_optimizer.param_groups[0]["lr"]
         unrolled = {name: p.requires_grad_() for name, p in virtual_step(method, train_batch, progress).items()}
-        weights, active = method.arch_weights(progress)
-        val_loss, _ = supernet_loss(method.net, val_batch, weights, params=unrolled, active=active,
-                                    edge_scale=method.arch_edge_scale())
+        val_loss, _ = supernet_loss(method.net, val_batch, method.arch_weights(progress), params=unrolled)
         n_arch = len(method.arch_parameters)
         grads = torch.autograd.grad(val_loss + method.outer_penalty(progress),
                                     list(method.arch_parameters) + list(unrolled.values()), allow_unused=True)

@@ -22,10 +22,11 @@ import torch
 
 from methods.components.catalog import component
 from methods.components.hypergradients import zeros_for_unused
-from methods.components.layer_alignment import alignment_direction, check_variant, layer_alignment
+from methods.components.layer_alignment import check_variant, grouped_alignment, grouped_direction, type_groups
 from methods.components.losses import supernet_loss
 from methods.components.settings import checked_number
 from methods.components.regularizers import InnerRegularizer
+from spaces.base import ArchWeights
 from spaces.errors import ConfigError
 
 DIFFERENCES = ("central", "alternating")
@@ -40,6 +41,8 @@ class LayerAlignmentRegularizer(InnerRegularizer):
         "strength": 0.125,  # Lambda-DARTS A.9.1 (NB201): lambda = 0.125 for both Lambda and Lambda+-
         "e0": 1e-4,  # Lambda-DARTS A.9.1 (NB201) and A.9.2 (DARTS space): e0 = 1e-4
         "difference": "central",  # Lambda-DARTS Eq. 13 (central); "alternating" is the forward/backward variant of A.8
+        # null: every cell type; Lambda-DARTS A.9.2 regularises the DARTS space's normal cells only
+        "cell_types": None,
     }
     needs_layer_grads = True
 
@@ -58,18 +61,34 @@ class LayerAlignmentRegularizer(InnerRegularizer):
         self.alignment_sum = torch.zeros((), dtype=torch.float64)
         self.current_strength = 0.0
 
-    def adjust(self, method, batch, weights: torch.Tensor, active, progress) -> None:
+    def groups(self, decisions) -> list[list[int]]:
+        """The cells aligned with each other: those of each regularised cell type (two or more cells)."""
+        names = self.settings["cell_types"]
+        known = [t.name for t in decisions.cell_types]
+        if names is not None and (not isinstance(names, list) or not set(names) <= set(known) or not names):
+            raise ConfigError(f"lambda_reg.cell_types must be null (every type) or a list of the space's cell "
+                              f"types {known}, got {names!r}")
+        groups = list(type_groups(decisions, names).values())
+        if not groups:
+            raise ConfigError(f"{self.NAME} aligns the cells of a type with each other, but no regularised cell "
+                              f"type of this supernet has two cells (types: {known})")
+        return groups
+
+    def check(self, method) -> None:
+        self.groups(method.decisions)
+
+    def adjust(self, method, batch, weights: ArchWeights, progress) -> None:
         """grad_w <- grad_w L_train - lambda_t * (estimate of grad_w Lambda_train)."""
-        layer_grads = weights.grad
-        self._record(layer_alignment(layer_grads, self.VARIANT).detach(), progress)
+        layer_grads = weights.ops.grad
+        groups = self.groups(method.decisions)
+        self._record(grouped_alignment(layer_grads, groups, self.VARIANT).detach(), progress)
         # lambda_t = lambda * epoch / (T - 1); Progress.linear gives 0 when T = 1
         self.current_strength = progress.linear(0.0, self.strength)
         if self.current_strength == 0.0:
             return  # the first epoch (or lambda = 0): no extra passes
         params = list(method.net.parameters())
-        estimate = alignment_weight_gradient(method.net, batch, weights.detach(), layer_grads, active, params,
-                                             self.VARIANT, self.e0, self.difference_side(progress),
-                                             edge_scale=method.arch_edge_scale(False))
+        estimate = alignment_weight_gradient(method.net, batch, weights.detached(), layer_grads, groups, params,
+                                             self.VARIANT, self.e0, self.difference_side(progress))
         for p, e in zip(params, estimate):
             p.grad = -self.current_strength * e if p.grad is None else p.grad.add_(e, alpha=-self.current_strength)
 
@@ -119,26 +138,25 @@ class LambdaPlusMinusRegularizer(LayerAlignmentRegularizer):
     VARIANT = "lambda-pm"
 
 
-def alignment_weight_gradient(net, batch, weights: torch.Tensor, layer_grads: torch.Tensor, active,
-                              params: list[torch.Tensor], variant: str, e0: float, side: str,
-                              edge_scale: torch.Tensor | None = None) -> list[torch.Tensor]:
+def alignment_weight_gradient(net, batch, weights: ArchWeights, layer_grads: torch.Tensor, groups: list[list[int]],
+                              params: list[torch.Tensor], variant: str, e0: float, side: str) -> list[torch.Tensor]:
     """Finite-difference estimate of grad_w Lambda for each of `params`, w untouched.
 
     side "central": (g(P + e Delta) - g(P - e Delta)) / 2e; "forward": (g(P + e Delta) - g(P)) / e;
     "backward": (g(P) - g(P - e Delta)) / e; g(P) = grad_w L(w, P) is read from the params'
-    .grad (the weight step's backward has just filled it); all divided by C(L,2).
+    .grad (the weight step's backward has just filled it); all divided by C(L,2) (grouped_direction
+    for several cell types).
     """
-    delta = alignment_direction(layer_grads, variant)
+    delta, pairs = grouped_direction(layer_grads, groups, variant)
     # a zero Delta (perfectly aligned cells) gives e = e0 / tiny: P is not moved and the estimate is 0
     eps = e0 / delta.norm().clamp_min(torch.finfo(delta.dtype).tiny)
-    cells = layer_grads.shape[0]
-    pairs = cells * (cells - 1) // 2
     # one host copy of the mask for both passes (the network would read it off each weight tensor);
     # an op not computed in the weight step stays off in the perturbed passes
-    mask = active if active is not None else (weights != 0).cpu()
+    fixed = weights if weights.active is not None else ArchWeights(
+        weights.ops, weights.inputs, (weights.ops != 0).cpu(), weights.offsets)
 
     def gradient_at(shift: torch.Tensor) -> list[torch.Tensor]:
-        loss, _ = supernet_loss(net, batch, weights + shift, active=mask, edge_scale=edge_scale)
+        loss, _ = supernet_loss(net, batch, fixed.with_ops(fixed.ops + shift))
         return zeros_for_unused(torch.autograd.grad(loss, params, allow_unused=True), params)
 
     if side == "central":

@@ -11,6 +11,10 @@ grad_w Lambda by finite differences; its rows are C(L,2) * dLambda/dl_g (checked
 A pair whose denominator is 0 (a cell none of whose ops was computed, or, for Lambda+-,
 two cells with disjoint gradient supports) has no defined cosine: it counts as 0 and
 gets no direction, so sparse parameterizations do not turn the regulariser into NaN.
+
+Cells are aligned within their cell type only (Lambda-DARTS A.9.2: normal and reduction cells
+differ in their ops' role, and the regulariser goes on the normal cells): a "group" is the
+cells of one type, and a space's alignment is the mean over its groups of two or more cells.
 """
 
 from __future__ import annotations
@@ -52,7 +56,39 @@ def alignment_direction(layer_grads: torch.Tensor, variant: str = "lambda") -> t
     return deltas.sum(1).reshape(layer_grads.shape)
 
 
-def alignment_on_batch(method, batch, progress, variant: str = "lambda") -> float:
+def type_groups(decisions, type_names=None) -> dict[str, list[int]]:
+    """{type name: its cells} for each cell type (of `type_names` only, when given) with at least two cells."""
+    groups = {}
+    for t, cell_type in enumerate(decisions.cell_types):
+        cells = decisions.cells_of_type(t)
+        if len(cells) >= 2 and (type_names is None or cell_type.name in type_names):
+            groups[cell_type.name] = cells
+    return groups
+
+
+def grouped_alignment(layer_grads: torch.Tensor, groups: list[list[int]], variant: str = "lambda") -> torch.Tensor:
+    """The mean over the groups of each group's Lambda (or Lambda+-)."""
+    if len(groups) == 1 and len(groups[0]) == layer_grads.shape[0]:
+        return layer_alignment(layer_grads, variant)
+    values = [layer_alignment(layer_grads[cells], variant) for cells in groups]
+    return torch.stack(values).mean()
+
+
+def grouped_direction(layer_grads: torch.Tensor, groups: list[list[int]], variant: str = "lambda"):
+    """(D [cells, ...], pairs): D / pairs is the sum over the groups of dLambda_group / dl_g, zero on
+    cells of no group. One group: D is that group's Delta and pairs C(L, 2), the paper's form (Eq. 13)
+    exactly; several: D carries each group's 1 / C(L_t, 2) itself and pairs is 1."""
+    direction = torch.zeros_like(layer_grads)
+    if len(groups) == 1:
+        cells = groups[0]
+        direction[cells] = alignment_direction(layer_grads[cells], variant)
+        return direction, len(cells) * (len(cells) - 1) // 2
+    for cells in groups:
+        direction[cells] = alignment_direction(layer_grads[cells], variant) / (len(cells) * (len(cells) - 1) // 2)
+    return direction, 1
+
+
+def alignment_on_batch(method, batch, progress, variant: str = "lambda") -> dict[str, float]:
     """Lambda of the method's current supernet on one batch (the per-epoch diagnostic of
     Lambda-DARTS Figure 1, for any method).
 
@@ -60,20 +96,32 @@ def alignment_on_batch(method, batch, progress, variant: str = "lambda") -> floa
     method's generator; the network runs in training mode (batch statistics, as the search
     sees it) on copies of its buffers, so BatchNorm running statistics are untouched and the
     run continues exactly as without the diagnostic. `progress` is accepted so the runner can
-    call every diagnostic alike; these weights do not depend on it. One host sync (the float).
+    call every diagnostic alike; these weights do not depend on it.
+
+    {"layer_alignment": the mean over the cell types of two or more cells}, plus for several
+    such types {"layer_alignment_by_type": {type: value}}; {} when no type has two cells.
     """
+    groups = type_groups(method.decisions)
+    if not groups:
+        return {}
+    cell_groups = list(groups.values())
     net = method.net
-    weights = method.eval_weights().detach().clone().requires_grad_()
+    arch = method.eval_weights()
+    weights = arch.ops.detach().clone().requires_grad_()
     buffers = {name: b.clone() for name, b in net.named_buffers()}
     was_training = net.training
     net.train()
     try:
         with torch.enable_grad():
-            loss, _ = supernet_loss(net, batch, weights, params=buffers)
+            loss, _ = supernet_loss(net, batch, arch.with_ops(weights), params=buffers)
             (layer_grads,) = torch.autograd.grad(loss, weights)
     finally:
         net.train(was_training)
-    return float(layer_alignment(layer_grads, variant))
+    result = {"layer_alignment": float(grouped_alignment(layer_grads, cell_groups, variant))}
+    if len(groups) > 1:
+        result["layer_alignment_by_type"] = {name: float(layer_alignment(layer_grads[cells], variant))
+                                             for name, cells in groups.items()}
+    return result
 
 
 def check_variant(variant: str) -> str:

@@ -1,11 +1,13 @@
 """How architecture parameters become the op weights the supernet consumes.
 
-A parameterization owns the architecture parameters and answers:
-  activate()          [edges, ops], differentiable: the weights regularisers, derivation
-                      and diagnostics look at (softmax probabilities, simplex points, ...)
-  supernet_weights()  [cells, edges, ops] for one forward (may sample), plus an optional
-                      host-side mask of the ops to compute
-  eval_weights()      [cells, edges, ops] for evaluating the supernet (deterministic)
+A parameterization owns the architecture parameters, each [cell types, choices, max ops] (see
+spaces/base.py: cells of one type share them), and answers:
+  activate()             [types, choices, ops], differentiable: the weights regularisers, derivation
+                         and diagnostics look at (softmax probabilities, simplex points, ...)
+  input_weights()        [types, edges] or None: weights over each node's incoming edges
+  supernet_weights()     ArchWeights for one forward (may sample), expanded to the network's cells
+  eval_weights()         ArchWeights for evaluating the supernet (deterministic)
+  derive_scores()        what the space's derivation ranks, and derive_input_scores() its edge scores
 """
 
 from __future__ import annotations
@@ -15,21 +17,25 @@ from typing import Any
 import torch
 
 from methods.components.catalog import component
+from methods.components.input_weights import EdgesByNode, node_softmax
 from methods.components.op_masks import allowed_op_mask
 from methods.progress import Progress
-from spaces.base import CellGraph
+from spaces.base import ArchWeights, Decisions
 
 
 class Parameterization:
     NAME = ""
     SECTION: str | None = None
     DEFAULTS: dict[str, Any] = {}
+    derivation_rule = "per-choice"  # how the space turns scores into an architecture (spaces/base.py)
 
-    def __init__(self, graph: CellGraph, config: dict[str, Any], generator: torch.Generator, device: torch.device):
-        self.graph = graph
+    def __init__(self, decisions: Decisions, config: dict[str, Any], generator: torch.Generator,
+                 device: torch.device):
+        self.decisions = decisions
         self.config = config
         self.generator = generator  # CPU generator: initialisation, then any sampling
         self.device = device
+        self.shape = decisions.shape
 
     def parameters(self) -> list[torch.Tensor]:
         raise NotImplementedError
@@ -37,30 +43,46 @@ class Parameterization:
     def activate(self) -> torch.Tensor:
         raise NotImplementedError
 
+    def input_weights(self, differentiable: bool = True) -> torch.Tensor | None:
+        """[types, edges] multipliers of each edge's whole output, or None (1 everywhere)."""
+        return None
+
     def param_groups(self) -> list[dict[str, Any]]:
         """The parameters as optimizer param groups; a group may carry settings of its optimizer
         (exponentiated gradient's `floor`)."""
         return [{"params": self.parameters()}]
 
-    def supernet_weights(self, num_cells: int, progress: Progress, differentiable: bool):
-        """(weights [cells, edges, ops], active mask or None) for one forward pass."""
-        weights = repeat_over_cells(self.activate(), num_cells)
-        return (weights if differentiable else weights.detach()), None
-
-    def eval_weights(self, num_cells: int) -> torch.Tensor:
-        return repeat_over_cells(self.activate().detach(), num_cells)
-
-    def edge_scale(self, num_cells: int, differentiable: bool) -> torch.Tensor | None:
-        """[cells, edges] multiplier of each edge's whole output (PC-DARTS edge normalisation),
-        or None for none; the supernet's `edge_scale` argument."""
+    def computed_ops(self) -> torch.Tensor | None:
+        """Host bool [types, choices, ops] of the ops whose weights are nonzero, when known without
+        reading the weights (saves the supernet a device-to-host copy); None: not known."""
         return None
 
+    def supernet_weights(self, progress: Progress, differentiable: bool) -> ArchWeights:
+        """What the supernet consumes for one forward pass."""
+        ops = self.activate() if differentiable else self.activate().detach()
+        return self.expand(ops, self.input_weights(differentiable), self.computed_ops())
+
+    def eval_weights(self) -> ArchWeights:
+        return self.expand(self.activate().detach(), self.input_weights(False), self.computed_ops())
+
+    def expand(self, ops: torch.Tensor, inputs: torch.Tensor | None = None, active: torch.Tensor | None = None,
+               offsets: torch.Tensor | None = None) -> ArchWeights:
+        """Per-type tensors -> ArchWeights over the network's cells."""
+        cells = self.decisions.to_cells
+        return ArchWeights(cells(ops), None if inputs is None else cells(inputs),
+                           None if active is None else cells(active), None if offsets is None else cells(offsets))
+
     def derive_scores(self) -> torch.Tensor:
-        """[edges, ops] scores the space's derivation ranks (argmax per edge on NB201)."""
+        """[types, choices, ops] scores the space's derivation ranks."""
         return self.activate().detach()
 
+    def derive_input_scores(self) -> torch.Tensor | None:
+        """[types, edges] scores of the incoming edges (PC-DARTS multiplies them in), or None."""
+        inputs = self.input_weights(False)
+        return None if inputs is None else inputs.detach()
+
     def allowed_ops(self) -> torch.Tensor | None:
-        """Bool [edges, ops] of ops this method may pick (None: all)."""
+        """Bool [types, choices, ops] of ops this method may pick (None: every op that exists)."""
         return None
 
     def after_arch_step(self) -> None:
@@ -79,17 +101,33 @@ class Parameterization:
         self.generator.set_state(state["generator"])
 
 
-def repeat_over_cells(edge_weights: torch.Tensor, num_cells: int) -> torch.Tensor:
-    return edge_weights.unsqueeze(0).expand(num_cells, *edge_weights.shape)
+def learned_inputs(decisions: Decisions) -> bool:
+    """Whether the space's input choices carry their own weights (NAS-Bench-1Shot1)."""
+    return any(choice.learned for choice in decisions.input_choices)
+
+
+class InputLogits:
+    """Logits over each node's incoming edges, weights = their softmax per node (PC-DARTS' betas,
+    NAS-Bench-1Shot1's input weights under softmax parameterizations)."""
+
+    def __init__(self, decisions: Decisions, init_scale: float, generator: torch.Generator, device):
+        self.layout = EdgesByNode(decisions, device)
+        shape = (decisions.num_types, len(decisions.edges))
+        self.logits = (init_scale * torch.randn(shape, generator=generator)).to(device).requires_grad_()
+
+    def weights(self, differentiable: bool) -> torch.Tensor:
+        logits = self.logits if differentiable else self.logits.detach()
+        return node_softmax(logits, self.layout)
 
 
 @component("parameterization")
 class SoftmaxLogits(Parameterization):
-    """DARTS: per-edge logits alpha, weights = softmax(alpha) over the edge's ops.
+    """DARTS: logits alpha per choice, weights = softmax(alpha) over the choice's ops.
 
-    Initialised at arch.init_scale * N(0, 1) (DARTS code: 1e-3 * randn). Ops named in
-    softmax.exclude_ops are masked out of the softmax (weight exactly 0: never computed) and
-    out of the derivation, as are the padding slots of edges with fewer ops than the longest.
+    Initialised at arch.init_scale * N(0, 1) (quark0/darts cnn/model_search.py: 1e-3 * randn). Ops
+    named in softmax.exclude_ops are masked out of the softmax (weight exactly 0: never computed) and
+    out of the derivation, as are the padding slots of choices with fewer ops than the longest. A
+    space whose input choices are learned (NAS-Bench-1Shot1) gets softmax input weights too.
     """
 
     NAME = "softmax"
@@ -100,25 +138,26 @@ class SoftmaxLogits(Parameterization):
         "exclude_ops": [],
     }
 
-    def __init__(self, graph, config, generator, device):
-        super().__init__(graph, config, generator, device)
-        shape = (graph.num_edges, graph.max_ops)
-        init = float(config["arch"]["init_scale"]) * torch.randn(shape, generator=generator)
-        self.alpha = init.to(device).requires_grad_()
-        self.allowed = allowed_op_mask(graph, config["softmax"]["exclude_ops"], "softmax.exclude_ops")
+    def __init__(self, decisions, config, generator, device):
+        super().__init__(decisions, config, generator, device)
+        scale = float(config["arch"]["init_scale"])
+        self.alpha = (scale * torch.randn(self.shape, generator=generator)).to(device).requires_grad_()
+        self.inputs = InputLogits(decisions, scale, generator, device) if learned_inputs(decisions) else None
+        self.allowed = allowed_op_mask(decisions, config["softmax"]["exclude_ops"], "softmax.exclude_ops")
         self.allowed_on_device = self.allowed.to(device)
 
     def parameters(self) -> list[torch.Tensor]:
-        return [self.alpha]
+        return [self.alpha] + ([] if self.inputs is None else [self.inputs.logits])
 
     def activate(self) -> torch.Tensor:
         return torch.softmax(self.alpha.masked_fill(~self.allowed_on_device, float("-inf")), dim=-1)
 
-    def supernet_weights(self, num_cells: int, progress: Progress, differentiable: bool):
-        # softmax weights are nonzero on every allowed op: the mask is known on the host, which spares
-        # the supernet a device-to-host read of the weights
-        weights = self.activate() if differentiable else self.activate().detach()
-        return repeat_over_cells(weights, num_cells), repeat_over_cells(self.allowed, num_cells)
+    def input_weights(self, differentiable: bool = True) -> torch.Tensor | None:
+        return None if self.inputs is None else self.inputs.weights(differentiable)
+
+    def computed_ops(self) -> torch.Tensor:
+        # softmax weights are nonzero on every allowed op
+        return self.allowed
 
     def allowed_ops(self) -> torch.Tensor:
         return self.allowed

@@ -7,6 +7,8 @@ follows Eq. 8; L_skip and L_non-skip from Section 4.1, L_path is Eq. 8):
     L_skip    = zeta * sum_edges P(g_skip != 0)
     L_nonskip = zeta / (r - 1) * sum_edges sum_{op != skip} P(g_op != 0)       r ops per edge
     L_path    = prod_{l} sum_{parametric op on edge l -> l+1} P(g_op != 0)      the deepest chain of the cell
+                (from the space's chain start: NB201's input node, the DARTS cell's c_{k-1}, "the input
+                node which is the output of the previous cell", PR-DARTS Section 5)
 
 The skip and non-skip groups are penalised separately so skip connections, which win
 DARTS's competition by converging fastest, do not crowd out the other ops; the path term
@@ -25,60 +27,60 @@ import torch
 
 from methods.components.catalog import component, lookup
 from methods.components.regularizers import OuterRegularizer
-from spaces.base import CellGraph
+from spaces.base import Decisions
 from spaces.errors import ConfigError
 
 
 @dataclass(frozen=True)
 class PenaltyLayout:
-    """Where each term of the penalty looks in the [edges, ops] table of P(g != 0)."""
+    """Where each term of the penalty looks in the [types, choices, ops] table of P(g != 0)."""
 
-    skip_coefficients: torch.Tensor  # zeta on each edge's skip op, 0 elsewhere
-    nonskip_coefficients: torch.Tensor  # zeta / (r_edge - 1) on each edge's other ops, 0 elsewhere
-    chain_parametric: torch.Tensor  # [chain length, ops]: 1 on the parametric ops of chain edge l -> l+1
-    chain_edges: tuple[int, ...]
+    skip_coefficients: torch.Tensor  # zeta on each choice's skip op, 0 elsewhere
+    nonskip_coefficients: torch.Tensor  # zeta / (the choice's other ops) on those, 0 elsewhere
+    chain_parametric: torch.Tensor  # [types, chain length, ops]: 1 on the parametric ops of chain choice l
+    chain_choices: tuple[int, ...]
 
 
 @functools.cache
-def penalty_layout(graph: CellGraph, skip_op: str, parametric_ops: tuple[str, ...]) -> PenaltyLayout:
-    nodes = sorted({node for edge in graph.edges for node in edge})
-    h = len(nodes)
-    zeta = 2.0 / (h * (h - 1))
-    shape = (graph.num_edges, graph.max_ops)
-    skip, nonskip = torch.zeros(shape, dtype=torch.float64), torch.zeros(shape, dtype=torch.float64)
-    for edge, ops in enumerate(graph.ops_per_edge):
-        if len(ops) < 2:
-            raise ConfigError(f"pr-sparsity needs at least two ops per edge (L_nonskip divides by r - 1); "
-                              f"edge {graph.edges[edge]} has {len(ops)}")
-        for op, name in enumerate(ops):
-            if name == skip_op:
-                skip[edge, op] = zeta
-            else:
-                nonskip[edge, op] = zeta / (len(ops) - 1)
-
-    chain_edges = []
-    for source, target in zip(nodes, nodes[1:]):
-        if (source, target) not in graph.edges:
-            raise ConfigError(f"pr-sparsity's path term needs the chain edge {source}->{target}, "
-                              "which this space's cell does not have")
-        chain_edges.append(graph.edges.index((source, target)))
-    chain_parametric = torch.tensor([[1.0 if name in parametric_ops else 0.0 for name in graph.ops_per_edge[edge]]
-                                     + [0.0] * (graph.max_ops - len(graph.ops_per_edge[edge]))
-                                     for edge in chain_edges], dtype=torch.float64)
-    return PenaltyLayout(skip, nonskip, chain_parametric, tuple(chain_edges))
+def penalty_layout(decisions: Decisions) -> PenaltyLayout:
+    """zeta averages over a cell's op choices. PR-DARTS Section 4.1 writes zeta = 2 / (h (h - 1)) for a
+    cell whose h nodes are all joined pairwise: one over its number of edges. NAS-Bench-201's cell is
+    such a cell (h = 4, 6 edges); the DARTS cell is not (its two inputs are not joined and its output
+    is a concatenation), so zeta is 1 / (op choices) in every space (harness choice: the same
+    average), and L_non-skip divides each choice's share among its own non-skip ops (r - 1 where one
+    of the r ops is the skip, as in the paper; all r where a choice has none, e.g. RobustDARTS S1)."""
+    roles = decisions.roles
+    zeta = 1.0 / decisions.num_choices
+    exists = decisions.op_exists()
+    skip_at = decisions.op_named([] if roles.skip is None else [roles.skip])
+    nonskip_at = exists & ~skip_at
+    counts = nonskip_at.sum(-1, keepdim=True)
+    if (counts == 0).any():
+        raise ConfigError("pr-sparsity needs at least one op other than the skip op on every choice "
+                          "(L_nonskip averages over them)")
+    zero = torch.zeros((), dtype=torch.float64)
+    skip = torch.where(skip_at, torch.tensor(zeta, dtype=torch.float64), zero)
+    nonskip = torch.where(nonskip_at, zeta / counts.double(), zero)
+    chain = decisions.chain_choices()
+    if chain is None:
+        raise ConfigError("pr-sparsity's path term needs the cell's deepest chain (PR-DARTS Eq. 8), which this "
+                          "space does not define")
+    chain_parametric = decisions.op_named(roles.parametric)[:, list(chain)].double()
+    return PenaltyLayout(skip, nonskip, chain_parametric, chain)
 
 
 def penalty_terms(probability: torch.Tensor, layout: PenaltyLayout) -> dict[str, torch.Tensor]:
-    """L_skip, L_nonskip and L_path of a P(g != 0) table [edges, ops], differentiable in it."""
+    """L_skip, L_nonskip and L_path of a P(g != 0) table [types, choices, ops], differentiable in it;
+    each summed over the cell types (every cell type is a cell PR-DARTS regularises)."""
 
     def like_probability(table):
         return table.to(device=probability.device, dtype=probability.dtype)
 
-    chain_probability = probability[list(layout.chain_edges)]
+    chain_probability = probability[:, list(layout.chain_choices)]
     return {
         "skip": (like_probability(layout.skip_coefficients) * probability).sum(),
         "nonskip": (like_probability(layout.nonskip_coefficients) * probability).sum(),
-        "path": (like_probability(layout.chain_parametric) * chain_probability).sum(dim=-1).prod(),
+        "path": (like_probability(layout.chain_parametric) * chain_probability).sum(dim=-1).prod(dim=-1).sum(),
     }
 
 
@@ -104,8 +106,7 @@ class PathRegularizedSparsity(OuterRegularizer):
         self.last_terms: dict[str, torch.Tensor] = {}  # of the latest penalty, for diagnostics
 
     def penalty(self, method, progress) -> torch.Tensor:
-        space = method.space
-        layout = penalty_layout(space.graph, space.skip_op, tuple(space.parametric_ops))
+        layout = penalty_layout(method.decisions)
         terms = penalty_terms(method.parameterization.nonzero_probability(progress), layout)
         self.last_terms = {name: value.detach() for name, value in terms.items()}
         return self.lam1 * terms["skip"] + self.lam2 * terms["nonskip"] - self.lam3 * terms["path"]

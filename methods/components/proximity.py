@@ -33,20 +33,24 @@ from spaces.errors import ConfigError
 NORMS = ("l2", "squared-l2")
 
 
-def discrete_projection(method, edge_weights: torch.Tensor) -> torch.Tensor:
-    """Pi_S: the one-hot [edges, ops] of the architecture the space derives from `edge_weights`,
-    over the parameterization's allowed ops without the space's zero op."""
-    space = method.space
+def discrete_projection(method, weights: torch.Tensor) -> torch.Tensor:
+    """Pi_S: the one-hot [types, choices, ops] of the architecture the space derives from `weights`
+    (the DARTS cell: its top-2 incoming edges from distinct sources, DARTS-PRIME Section 2), over
+    the parameterization's allowed ops without the space's zero op."""
+    decisions = method.decisions
+    selectable = decisions.op_exists()
+    if decisions.roles.zero is not None:
+        selectable &= ~decisions.op_named([decisions.roles.zero])
     allowed = method.parameterization.allowed_ops()
-    selectable = torch.tensor([[op < len(ops) and ops[op] != space.zero_op for op in range(space.graph.max_ops)]
-                               for ops in space.graph.ops_per_edge])
-    arch = space.derive(edge_weights.detach(), selectable if allowed is None else selectable & allowed.cpu())
-    return space.one_hot(arch).to(edge_weights)
+    arch = method.derive_from(weights.detach(), selectable if allowed is None else selectable & allowed.cpu())
+    return torch.as_tensor(arch.one_hot()).to(weights)
 
 
 def distance(a: torch.Tensor, b: torch.Tensor, norm: str) -> torch.Tensor:
-    gap = torch.linalg.vector_norm(a - b)  # backward gives 0 (not NaN) where a == b
-    return gap if norm == "l2" else gap.square()
+    """The 2-norm of each cell type's difference (one norm over all its choices), summed over the types
+    (the authors' code: one norm per architecture parameter, normal and reduce)."""
+    gap = torch.linalg.vector_norm(a - b, dim=(1, 2))  # backward gives 0 (not NaN) where a == b
+    return (gap if norm == "l2" else gap.square()).sum()
 
 
 def checked_norm(settings: dict[str, Any], section: str) -> str:

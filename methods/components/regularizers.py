@@ -7,16 +7,15 @@ outer regularisers add a penalty to the architecture step's objective
 
 from __future__ import annotations
 
-import torch
-
 from methods.components.base import Component
 from methods.components.catalog import component
+from spaces.base import ArchWeights
 
 
 class InnerRegularizer(Component):
-    needs_layer_grads = False  # True: the weight step's arch weights are a leaf whose .grad is dL/dP[l]
+    needs_layer_grads = False  # True: the weight step's op weights are a leaf whose .grad is dL/dP[l]
 
-    def adjust(self, method, batch, weights: torch.Tensor, active, progress) -> None:
+    def adjust(self, method, batch, weights: ArchWeights, progress) -> None:
         """Called after the weight step's backward, before clipping: may add to the .grad of w."""
 
 

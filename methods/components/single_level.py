@@ -28,9 +28,7 @@ class SingleLevel(Hypergradient):
     arch_step_first = True
 
     def __call__(self, method, train_batch, search_batch, progress):
-        weights, active = method.arch_weights(progress)
-        loss, _ = supernet_loss(method.net, search_batch, weights, active=active,
-                                edge_scale=method.arch_edge_scale())
+        loss, _ = supernet_loss(method.net, search_batch, method.arch_weights(progress))
         grads = torch.autograd.grad(loss + method.outer_penalty(progress), method.arch_parameters,
                                     allow_unused=True)
         return zeros_for_unused(grads, method.arch_parameters), loss.detach()

@@ -26,6 +26,7 @@ EDGES: tuple[tuple[int, int], ...] = tuple((i, j) for j in range(1, NUM_NODES) f
 NUM_EDGES = len(EDGES)
 NUM_ARCHS = len(OPS) ** NUM_EDGES
 PARAMETRIC_OPS = frozenset({"nor_conv_1x1", "nor_conv_3x3"})
+CELL_TYPE = "cell"  # the space's one cell type: every cell of the network shares it
 _RADIX = np.array([len(OPS) ** (NUM_EDGES - 1 - e) for e in range(NUM_EDGES)], dtype=np.int64)
 
 
@@ -65,6 +66,16 @@ class NB201Arch:
     @property
     def num_parametric(self) -> int:
         return sum(1 for name in self.op_names if name in PARAMETRIC_OPS)
+
+    def op_counts(self) -> dict[str, dict[str, int]]:
+        """Skip-connections and parametric ops of the one cell type (the space contract's form)."""
+        return {CELL_TYPE: {"skip": self.count("skip_connect"), "parametric": self.num_parametric}}
+
+    def one_hot(self) -> np.ndarray:
+        """[types=1, edges, ops]: 1 on each edge's op (DARTS-PRIME's projection Pi_S)."""
+        table = np.zeros((1, NUM_EDGES, len(OPS)))
+        table[0, np.arange(NUM_EDGES), list(self.ops)] = 1.0
+        return table
 
     def __str__(self) -> str:
         groups = []

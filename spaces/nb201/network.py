@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from spaces.base import ArchWeights
 from spaces.init import reset_parameters
 from spaces.nb201.search_cell import NB201SearchCell
 from spaces.ops import ResidualReduction
@@ -40,27 +41,25 @@ class NB201Supernet(nn.Module):
             if isinstance(layer, NB201SearchCell):
                 layer.reset_parameters(generator)
 
-    def forward(self, x: torch.Tensor, weights: torch.Tensor, active: torch.Tensor | None = None,
-                edge_scale: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits of `x` under architecture weights [cells, edges, ops].
-
-        `active` is an optional host-side bool mask of the ops to compute. Without
-        it the mask is read off `weights` (one small device-to-host copy per
-        forward); methods that sample on the host pass it to avoid that copy.
-        `edge_scale` [cells, edges] multiplies each edge's output (PC-DARTS edge
-        normalisation); None means 1.
-        """
-        if weights.dim() != 3 or weights.shape[0] != self.num_cells:
-            raise ValueError(f"weights must be [cells={self.num_cells}, edges, ops], got {tuple(weights.shape)}")
-        mask = (weights.detach() != 0).cpu() if active is None else active
-        mask = mask.tolist()
+    def forward(self, x: torch.Tensor, weights: ArchWeights) -> torch.Tensor:
+        """Logits of `x` under architecture weights (spaces/base.py ArchWeights): ops [cells, edges, ops],
+        optional input weights [cells, edges] (PC-DARTS edge normalisation), host-side active mask and
+        per-edge offsets [cells, edges] (GDAS)."""
+        ops = weights.ops
+        if ops.dim() != 3 or ops.shape[0] != self.num_cells:
+            raise ValueError(f"weights.ops must be [cells={self.num_cells}, edges, ops], got {tuple(ops.shape)}")
+        mask = weights.host_active()
         h = self.stem(x)
         cell = 0
         for layer in self.layers:
             if isinstance(layer, NB201SearchCell):
-                h = layer(h, weights[cell], mask[cell], None if edge_scale is None else edge_scale[cell])
+                h = layer(h, ops[cell], mask[cell], _row(weights.inputs, cell), _row(weights.offsets, cell))
                 cell += 1
             else:
                 h = layer(h)
         h = F.relu(self.head_bn(h))
         return self.classifier(torch.flatten(F.adaptive_avg_pool2d(h, 1), 1))
+
+
+def _row(table: torch.Tensor | None, cell: int) -> torch.Tensor | None:
+    return None if table is None else table[cell]

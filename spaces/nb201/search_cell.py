@@ -21,7 +21,10 @@ Options used by some methods:
     concatenated and channel-shuffled with K groups (PC-DARTS, Section 3.1);
   * node_bn (DARTS-PRIME CRB): a BatchNorm without affine after each node's sum;
   * edge_scale [edges] (PC-DARTS edge normalisation): each edge's output,
-    bypassed channels included, is multiplied by its edge weight.
+    bypassed channels included, is multiplied by its edge weight;
+  * offsets [edges] (GDAS): a scalar added to each edge's output, forward value 0, which carries
+    the weights of the edge's unchosen ops into the graph (methods/components/gumbel.py). An edge
+    whose every op is off still takes its offset.
 """
 
 from __future__ import annotations
@@ -63,15 +66,25 @@ class NB201SearchCell(nn.Module):
             nn.init.kaiming_uniform_(weight, a=5**0.5, generator=generator)
 
     def forward(self, x: torch.Tensor, weights: torch.Tensor, active: list[list[bool]],
-                edge_scale: torch.Tensor | None = None) -> torch.Tensor:
-        """weights: [edges, ops]; active: host-side [edges][ops] flags (weight != 0); edge_scale: [edges] or None."""
+                edge_scale: torch.Tensor | None = None, offsets: torch.Tensor | None = None) -> torch.Tensor:
+        """weights: [edges, ops]; active: host-side [edges][ops] flags (weight != 0); edge_scale and
+        offsets: [edges] or None."""
         incoming: list[torch.Tensor | None] = [x] + [None] * (NUM_NODES - 1)
         for src in range(NUM_NODES - 1):
             h = self._node(incoming[src], x) if src > 0 else x
+            computed = set()
             for edge, target, out in self._edge_outputs(src, h, weights, active):
                 if edge_scale is not None:
                     out = edge_scale[edge] * out
+                if offsets is not None:
+                    out = out + offsets[edge]
+                computed.add(edge)
                 incoming[target] = out if incoming[target] is None else incoming[target] + out
+            if offsets is not None:
+                for edge, target in self.out_edges[src]:
+                    if edge not in computed:  # nothing computed on the edge: its output is the offset alone
+                        lone = offsets[edge].expand_as(x)
+                        incoming[target] = lone if incoming[target] is None else incoming[target] + lone
         return self._node(incoming[NUM_NODES - 1], x)
 
     def _node(self, total: torch.Tensor | None, like: torch.Tensor) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""NAS-Bench-201 as a search space: cell graph, supernet, derivation, oracle."""
+"""NAS-Bench-201 as a search space: decisions, supernet, derivation, oracle."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from typing import Any
 
 import torch
 
-from spaces.base import CellGraph
+from spaces.base import EDGE, CellType, Decisions, OpChoice, OpRoles, check_rule, masked_scores
 from spaces.errors import ConfigError
-from spaces.nb201.encoding import EDGES, OPS, NB201Arch
+from spaces.nb201.encoding import CELL_TYPE, EDGES, OPS, PARAMETRIC_OPS, NB201Arch
 from spaces.nb201.network import NB201Supernet
+
+CELL = CellType(CELL_TYPE, tuple(OpChoice(EDGE, edge, OPS) for edge in EDGES))
+ROLES = OpRoles(skip="skip_connect", zero="none", parametric=PARAMETRIC_OPS)
 
 
 class NB201Space:
     name = "nb201"
-    graph = CellGraph(edges=EDGES, ops_per_edge=tuple(OPS for _ in EDGES))
-    op_names = OPS
-    skip_op = "skip_connect"
-    zero_op = "none"
-    parametric_ops = ("nor_conv_1x1", "nor_conv_3x3")
+    summary = "NAS-Bench-201 (Dong & Yang, ICLR 2020): one cell type, 6 edges x 5 ops, 15,625 architectures"
+    oracle_benchmark = "nb201"
 
     # The benchmark's network (C=16, N=5), all ops on full channels, no node BN.
     SUPERNET_DEFAULTS = {"channels": 16, "cells_per_stage": 5, "partial_channels": 1, "node_bn": False}
@@ -27,37 +27,50 @@ class NB201Space:
     def supernet_defaults(self) -> dict[str, Any]:
         return dict(self.SUPERNET_DEFAULTS)
 
+    def decisions(self, supernet_config: dict[str, Any]) -> Decisions:
+        cells = 3 * int(supernet_config["cells_per_stage"])
+        # PR-DARTS' deepest path: 0 -> 1 -> 2 -> 3, every node of the cell
+        return Decisions((CELL,), EDGES, (), (0,) * cells, ROLES, chain_start=0)
+
     def supernet(self, config: dict[str, Any], num_classes: int, generator: torch.Generator) -> NB201Supernet:
-        channels, cells = int(config["channels"]), int(config["cells_per_stage"])
-        partial = int(config["partial_channels"])
-        if channels < 1 or cells < 1:
-            raise ConfigError(f"supernet.channels and supernet.cells_per_stage must be >= 1, got {channels}, {cells}")
-        if partial < 1 or channels % partial:
-            raise ConfigError(f"supernet.partial_channels={partial} must be >= 1 and divide supernet.channels={channels}")
-        net = NB201Supernet(channels, cells, num_classes, partial, bool(config["node_bn"]))
+        channels, cells = config["channels"], config["cells_per_stage"]
+        partial = config["partial_channels"]
+        for key, value in (("channels", channels), ("cells_per_stage", cells), ("partial_channels", partial)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"supernet.{key} must be a positive integer, got {value!r}")
+        if channels % partial:
+            raise ConfigError(f"supernet.partial_channels={partial} must divide supernet.channels={channels}")
+        if not isinstance(config["node_bn"], bool):
+            raise ConfigError(f"supernet.node_bn must be true or false, got {config['node_bn']!r}")
+        net = NB201Supernet(channels, cells, num_classes, partial, config["node_bn"])
         net.reset_parameters(generator)
         return net
-
-    def num_cells(self, config: dict[str, Any]) -> int:
-        return 3 * int(config["cells_per_stage"])
 
     def parse(self, text: str) -> NB201Arch:
         return NB201Arch.parse(text)
 
-    def derive(self, edge_weights: torch.Tensor, allowed: torch.Tensor | None = None) -> NB201Arch:
-        """Argmax per edge over [edges, ops] (including `none`, as the NB201 reference does).
+    def derive(self, scores: torch.Tensor, allowed: torch.Tensor | None = None,
+               input_scores: torch.Tensor | None = None, rule: str = "per-choice") -> NB201Arch:
+        """Argmax per edge over [1, edges, ops] (including `none`, as the NB201 reference does).
 
-        `allowed` masks ops a method removed from its space (GAEA drops `none`).
-        """
-        scores = edge_weights.detach().float().cpu()
-        if allowed is not None:
-            scores = scores.masked_fill(~allowed.cpu(), float("-inf"))
-        return NB201Arch(tuple(int(i) for i in scores.argmax(dim=-1)))
+        `allowed` masks ops a method removed from its space (GAEA drops `none`). Every edge is kept, so
+        input scores and the derivation rule change nothing here."""
+        check_rule(rule)
+        chosen = masked_scores(scores, allowed, self.decisions({"cells_per_stage": 1}), drop_zero=False)
+        return NB201Arch(tuple(int(i) for i in chosen[0].argmax(dim=-1)))
 
-    def one_hot(self, arch: NB201Arch) -> torch.Tensor:
-        return torch.nn.functional.one_hot(torch.tensor(arch.ops), len(OPS)).float()
+    def query(self, text: str, oracle, dataset: str | None) -> dict[str, Any]:
+        """`harness query`: the table row of an architecture string or official index (spaces/nb201/query.py)."""
+        from spaces.nb201.query import query
 
-    def oracle(self, store_path: Path):
+        return query(text, oracle, dataset)
+
+    def format_query(self, record: dict[str, Any]) -> str:
+        from spaces.nb201.query import format_record
+
+        return format_record(record)
+
+    def load_oracle(self, store_path: Path):
         """The benchmark table, from the HDF5 store built by `harness data import nb201`."""
         from spaces.nb201.oracle import NB201Oracle
 

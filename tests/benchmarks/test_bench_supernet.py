@@ -46,10 +46,11 @@ def test_darts_search_step(benchmark, size):
 def test_supernet_forward_backward(benchmark, size):
     """The kernel alone: forward + backward of the supernet with dense softmax weights."""
     method, ((x, y), _) = darts_step_fixture(size)
-    weights = method.eval_weights().clone().requires_grad_()
+    arch = method.eval_weights()
+    arch = arch.with_ops(arch.ops.clone().requires_grad_())
 
     def forward_backward():
-        loss = torch.nn.functional.cross_entropy(method.net(x, weights), y)
+        loss = torch.nn.functional.cross_entropy(method.net(x, arch), y)
         loss.backward()
         return loss
 
