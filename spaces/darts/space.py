@@ -1,0 +1,146 @@
+"""The DARTS search space family (DESIGN.md: spaces/darts): one factory, different op lists and cell layouts.
+
+  darts        DARTS (Liu et al., ICLR 2019): 14 edges, 8 ops, normal and reduce cells, top-2 inputs per node
+  darts-s1..4  RobustDARTS' reduced spaces (Zela et al., ICLR 2020, Section 4.1): the DARTS cell, other ops
+  amended-s1   Amended-DARTS Section 4.1.2-4.1.3: fixed edges (node i takes node i-1 and c_{k-2}), 7 ops
+  amended-s2   the same fixed-edge cell with {skip_connect, sep_conv_3x3} and a cell type per network cell
+
+Reduction cells sit at layers//3 and 2*layers//3 (quark0/darts cnn/model_search.py Network).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from spaces.base import EDGE, CellType, Decisions, InputChoice, OpChoice, OpRoles
+from spaces.darts import primitives as P
+from spaces.darts.derive import derive_genotype
+from spaces.darts.genotype import DartsGenotype, parse_genotype
+from spaces.errors import ConfigError
+
+DARTS_EDGES = tuple((source, 2 + node) for node in range(P.STEPS) for source in range(2 + node))
+# Amended-DARTS Section 4.1.2: "each node i is connected to node i - 1 and the least indexed node
+# (c_{k-2})": node 2 takes c_{k-2} (0) and c_{k-1} (1), node 3 takes 0 and 2, ...
+FIXED_EDGES = tuple(edge for node in range(P.STEPS) for edge in ((0, 2 + node), (1 + node, 2 + node)))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a space of the family lays its cells out."""
+
+    edges: tuple[tuple[int, int], ...]
+    normal_ops: tuple[tuple[str, ...], ...]  # per edge
+    reduce_ops: tuple[tuple[str, ...], ...]
+    keep_two_inputs: bool  # DARTS: each node keeps 2 of its incoming edges; fixed-edge cells keep all
+    type_per_cell: bool  # Amended-DARTS' S_2: no sharing, every network cell its own type
+    # the search network's cells: 8 (quark0/darts cnn/train_search.py --layers 8); Amended-DARTS' S_2
+    # searches the 20-cell network itself ("the number of cells increases from 8 to 20")
+    layers: int = 8
+
+
+def uniform(ops: tuple[str, ...], edges) -> tuple[tuple[str, ...], ...]:
+    return tuple(ops for _ in edges)
+
+
+LAYOUTS: dict[str, tuple[str, Layout]] = {
+    "darts": ("DARTS (Liu et al., ICLR 2019): normal + reduce cells, 14 edges x 8 ops, 2 inputs per node",
+              Layout(DARTS_EDGES, uniform(P.DARTS_OPS, DARTS_EDGES), uniform(P.DARTS_OPS, DARTS_EDGES), True, False)),
+    "darts-s1": ("RobustDARTS S1 (Zela et al., ICLR 2020): a different pair of ops on each edge",
+                 Layout(DARTS_EDGES, P.S1_NORMAL, P.S1_REDUCE, True, False)),
+    "darts-s2": ("RobustDARTS S2: {skip_connect, sep_conv_3x3} on every edge",
+                 Layout(DARTS_EDGES, uniform(P.S2_OPS, DARTS_EDGES), uniform(P.S2_OPS, DARTS_EDGES), True, False)),
+    "darts-s3": ("RobustDARTS S3: {none, skip_connect, sep_conv_3x3} on every edge",
+                 Layout(DARTS_EDGES, uniform(P.S3_OPS, DARTS_EDGES), uniform(P.S3_OPS, DARTS_EDGES), True, False)),
+    "darts-s4": ("RobustDARTS S4: {noise, sep_conv_3x3} on every edge",
+                 Layout(DARTS_EDGES, uniform(P.S4_OPS, DARTS_EDGES), uniform(P.S4_OPS, DARTS_EDGES), True, False)),
+    "amended-s1": ("Amended-DARTS S_1: fixed edges (node i takes i-1 and c_{k-2}), DARTS's 7 ops without none",
+                   Layout(FIXED_EDGES, uniform(P.AMENDED_S1_OPS, FIXED_EDGES), uniform(P.AMENDED_S1_OPS, FIXED_EDGES),
+                          False, False)),
+    "amended-s2": ("Amended-DARTS S_2: fixed edges, {skip_connect, sep_conv_3x3}, an own cell type per cell",
+                   Layout(FIXED_EDGES, uniform(P.AMENDED_S2_OPS, FIXED_EDGES),
+                          uniform(P.AMENDED_S2_OPS, FIXED_EDGES), False, True, layers=20)),
+}
+ROLES = OpRoles(skip="skip_connect", zero="none", parametric=P.PARAMETRIC_OPS)
+
+
+def reduction_cells(layers: int) -> tuple[int, ...]:
+    """quark0/darts cnn/model_search.py: reduction cells at layers // 3 and 2 * layers // 3."""
+    return (layers // 3, 2 * layers // 3)
+
+
+class DartsFamilySpace:
+    oracle_benchmark = None  # NAS-Bench-301 (issue 10) scores the DARTS space; until then: trained accuracy
+
+    def __init__(self, name: str):
+        self.name = name
+        self.summary, self.layout = LAYOUTS[name]
+
+    def supernet_defaults(self) -> dict[str, Any]:
+        # quark0/darts cnn/train_search.py: --init_channels 16 (and the layout's cells)
+        return {"channels": 16, "layers": self.layout.layers, "partial_channels": 1, "node_bn": False}
+
+    def decisions(self, supernet_config: dict[str, Any]) -> Decisions:
+        layers = supernet_config["layers"]
+        if isinstance(layers, bool) or not isinstance(layers, int) or layers < 3:
+            raise ConfigError(f"supernet.layers must be an integer >= 3 (two of them reduction cells), got {layers!r}")
+        reductions = reduction_cells(layers)
+        layout = self.layout
+
+        def cell_type(name: str, ops_per_edge) -> CellType:
+            return CellType(name, tuple(OpChoice(EDGE, edge, ops) for edge, ops in zip(layout.edges, ops_per_edge)))
+
+        if layout.type_per_cell:
+            types = tuple(cell_type(f"cell_{i + 1}", layout.reduce_ops if i in reductions else layout.normal_ops)
+                          for i in range(layers))
+            type_of = tuple(range(layers))
+        else:
+            types = (cell_type("normal", layout.normal_ops), cell_type("reduce", layout.reduce_ops))
+            type_of = tuple(1 if i in reductions else 0 for i in range(layers))
+        inputs = ()
+        if layout.keep_two_inputs:
+            inputs = tuple(InputChoice(node, tuple(e for e, (_, target) in enumerate(layout.edges) if target == node),
+                                       keep=2, learned=False)
+                           for node in sorted({target for _, target in layout.edges}))
+        # PR-DARTS Section 5: the path term starts at "the input node which is the output of the previous cell"
+        return Decisions(types, layout.edges, inputs, type_of, ROLES, chain_start=1)
+
+    def reduction_types(self, decisions: Decisions, layers: int) -> tuple[bool, ...]:
+        """Per cell type: whether its cells reduce (a type's cells all reduce or none does)."""
+        reductions = reduction_cells(layers)
+        flags: dict[int, bool] = {}
+        for cell, t in enumerate(decisions.cell_type_of):
+            flags.setdefault(t, cell in reductions)
+        return tuple(flags[t] for t in range(decisions.num_types))
+
+    def supernet(self, config: dict[str, Any], num_classes: int, generator: torch.Generator):
+        from spaces.darts.supernet_factory import build_supernet  # the kernel, imported when a net is built
+
+        return build_supernet(self, config, num_classes, generator)
+
+    def parse(self, text: str) -> DartsGenotype:
+        """A space with a type per cell takes as many cells as the text names (`cell_1=..., cell_2=...`)."""
+        layers = self.layout.layers
+        if self.layout.type_per_cell and isinstance(text, str):
+            named = {int(n) for n in re.findall(r"\bcell_(\d+)\s*=", text)}
+            layers = max(named) if named and len(named) >= 3 else layers
+        return parse_genotype(text, self.decisions({"layers": layers}))
+
+    def derive(self, scores, allowed=None, input_scores=None, rule: str = "per-choice") -> DartsGenotype:
+        return derive_genotype(self._decisions_for(scores), scores, allowed, input_scores, rule)
+
+    def _decisions_for(self, scores: torch.Tensor) -> Decisions:
+        """The decisions whose shape the scores have: type-per-cell spaces have as many types as cells."""
+        if self.layout.type_per_cell:
+            return self.decisions({"layers": int(scores.shape[0])})
+        return self.decisions({"layers": self.layout.layers})
+
+    def load_oracle(self, path):
+        raise ConfigError(f"space {self.name} has no benchmark table yet")
+
+
+def make(name: str):
+    return lambda: DartsFamilySpace(name)
