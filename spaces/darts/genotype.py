@@ -39,11 +39,17 @@ class DartsGenotype:
             parts.append(f"{cell_type.name}=[{pairs}], {cell_type.name}_concat={list(concat)}")
         return f"Genotype({', '.join(parts)})"
 
+    def canonical(self) -> tuple:
+        """The genes with each node's two pairs in sorted order: a node sums its inputs, so the order in
+        which a derivation lists them (DARTS: strongest first) does not change the architecture."""
+        return tuple(tuple(tuple(sorted(gene[i:i + 2])) for i in range(0, len(gene), 2)) for gene in self.genes)
+
     def __eq__(self, other) -> bool:
-        return isinstance(other, DartsGenotype) and (self.genes, self.concats) == (other.genes, other.concats)
+        return isinstance(other, DartsGenotype) and (self.canonical(), self.concats) == (other.canonical(),
+                                                                                         other.concats)
 
     def __hash__(self) -> int:
-        return hash((self.genes, self.concats))
+        return hash((self.canonical(), self.concats))
 
     def cell(self, name: str) -> Gene:
         return self.genes[[t.name for t in self.decisions.cell_types].index(name)]
