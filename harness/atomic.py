@@ -14,6 +14,7 @@ import torch
 def _atomic_write(path: Path, mode: str, write: Callable[[IO], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, default_file_mode())  # mkstemp's 0600 would hide records from the rest of a group
     try:
         with os.fdopen(fd, mode) as handle:
             write(handle)
@@ -23,6 +24,13 @@ def _atomic_write(path: Path, mode: str, write: Callable[[IO], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def default_file_mode() -> int:
+    """What open() would give a new file: 0666 minus the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_text(path: Path, text: str) -> None:

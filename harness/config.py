@@ -127,9 +127,9 @@ def resolve_config(
 ) -> dict[str, Any]:
     search_space = get_space(space)  # fails early with the list of spaces
     config = deep_merge(BASE, {"supernet": search_space.supernet_defaults(), **default_sections()})
-    config = deep_merge(config, method_defaults(method, space))
+    config = deep_merge(config, method_defaults(method, space, dataset or BASE["dataset"]))
     method_epochs = config["epochs"]
-    config = deep_merge(config, preset(preset_name))
+    config = deep_merge(config, preset(preset_name, search_space.family))
     if preset_name in RESCALED_PRESETS:
         config["arch"]["warmup_epochs"] = rescale_epochs(config["arch"]["warmup_epochs"], method_epochs,
                                                          config["epochs"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from harness.paths import benchmark_store
+from harness.paths import store_in_use
 from spaces.errors import BenchmarkFileError
 from spaces.registry import get_space
 
@@ -13,7 +13,7 @@ from spaces.registry import get_space
 def oracle_store(space_name: str, data_root: Path) -> Path | None:
     """Where the space's benchmark store lives; None for a space without one."""
     benchmark = get_space(space_name).oracle_benchmark
-    return None if benchmark is None else benchmark_store(data_root, benchmark)
+    return None if benchmark is None else store_in_use(data_root, benchmark)
 
 
 def load_oracle_if_present(space_name: str, data_root: Path, log: Callable[[str], None]):
@@ -26,7 +26,7 @@ def load_oracle_if_present(space_name: str, data_root: Path, log: Callable[[str]
         log(f"note: space {space_name} has no benchmark table: the search records architectures and "
             f"diagnostics; their accuracy comes from training them (`harness evaluate`).")
         return None
-    path = benchmark_store(data_root, space.oracle_benchmark)
+    path = store_in_use(data_root, space.oracle_benchmark)
     if not path.exists():
         log(f"note: no {space.oracle_benchmark} oracle at {path}; the search runs and records architectures, but "
             f"the accuracy and regret columns are missing. Import the benchmark with "
@@ -41,7 +41,7 @@ def load_oracle(space_name: str, data_root: Path):
     space = get_space(space_name)
     if space.oracle_benchmark is None:
         raise BenchmarkFileError(f"space {space_name} has no benchmark table")
-    path = benchmark_store(data_root, space.oracle_benchmark)
+    path = store_in_use(data_root, space.oracle_benchmark)
     if not path.exists():
         raise BenchmarkFileError(f"no {space.oracle_benchmark} oracle at {path}; import it with "
                                  f"`harness data import {space.oracle_benchmark} --from PATH` (see data/README.md)")

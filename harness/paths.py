@@ -21,3 +21,15 @@ def benchmark_store(data_root: Path, benchmark: str) -> Path:
     from spaces.registry import get_benchmark
 
     return data_root / "benchmarks" / get_benchmark(benchmark).file_name
+
+
+def store_in_use(data_root: Path, benchmark: str) -> Path:
+    """The store lookups read: the data directory's own, else the one shipped in the package (when the
+    benchmark has one), else the data directory's path (which does not exist: callers say so)."""
+    from spaces.registry import get_benchmark
+
+    own = benchmark_store(data_root, benchmark)
+    packaged = get_benchmark(benchmark).packaged
+    if own.exists() or packaged is None or not packaged.exists():
+        return own
+    return packaged

@@ -1,12 +1,16 @@
 """Presets: named overrides applied on top of a method's published defaults.
 
+Presets are per space family (a space's `family`), since their supernet settings are.
+
 paper  - the method's own defaults for the space, unchanged (a GPU job at NB201 scale).
-quick  - CPU scale (harness choice): a 3-cell supernet with 8 channels on 1,024 training
-         and 1,024 validation images, 8 epochs; 4 seeds finish in a few minutes on
-         2 cores and still exercise every part of the pipeline. A method's warm-up
-         (epochs without architecture steps, e.g. PC-DARTS) keeps the same fraction of
-         the search as in its paper setup, so shortened searches still take arch steps.
-cpu-study - a collapse study that fits a 2-core CPU (harness choice): the NB201
+quick  - CPU scale (harness choice), a pipeline check that still exercises every part:
+         nb201: a 3-cell supernet with 8 channels on 1,024 training and 1,024 validation
+         images, 8 epochs; 4 seeds finish in a few minutes on 2 cores.
+         darts: 5 cells (reductions at cells 1 and 3) of 4 channels on 256 + 256 images,
+         batch 32, 4 epochs; an epoch of any method takes well under a minute on 2 cores.
+         A method's warm-up (epochs without architecture steps, e.g. PC-DARTS) keeps the same
+         fraction of the search as in its paper setup, so shortened searches still take arch steps.
+cpu-study - a collapse study that fits a 2-core CPU (harness choice), nb201 only: the NB201
          supernet with C=8, N=2 on 4,096 training and 4,096 validation CIFAR-10 images,
          the methods' own optimizer settings, 50 epochs (warm-ups rescaled as for quick).
 """
@@ -17,17 +21,27 @@ from typing import Any
 
 from spaces.errors import ConfigError
 
-PRESETS: dict[str, dict[str, Any]] = {
-    "paper": {},
+# preset -> space family -> overrides; a family missing from a preset has no such preset
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
+    "paper": {"nb201": {}, "darts": {}, "nb1shot1": {}},
     "quick": {
-        "epochs": 8,
-        "supernet": {"channels": 8, "cells_per_stage": 1},
-        "data": {"subset": 1024, "batch_size": 64},
+        "nb201": {
+            "epochs": 8,
+            "supernet": {"channels": 8, "cells_per_stage": 1},
+            "data": {"subset": 1024, "batch_size": 64},
+        },
+        "darts": {
+            "epochs": 4,
+            "supernet": {"channels": 4, "layers": 5},
+            "data": {"subset": 256, "batch_size": 32},
+        },
     },
     "cpu-study": {
-        "epochs": 50,
-        "supernet": {"channels": 8, "cells_per_stage": 2},
-        "data": {"subset": 4096},
+        "nb201": {
+            "epochs": 50,
+            "supernet": {"channels": 8, "cells_per_stage": 2},
+            "data": {"subset": 4096},
+        },
     },
 }
 
@@ -42,7 +56,10 @@ def rescale_epochs(span: int, method_epochs: int, preset_epochs: int) -> int:
     return int(span * preset_epochs // method_epochs)
 
 
-def preset(name: str) -> dict[str, Any]:
+def preset(name: str, family: str) -> dict[str, Any]:
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; available: {', '.join(PRESETS)}")
-    return PRESETS[name]
+    if family not in PRESETS[name]:
+        raise ConfigError(f"preset {name!r} has no settings for the {family} space family; it has: "
+                          f"{', '.join(PRESETS[name])}")
+    return PRESETS[name][family]

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from harness.atomic import write_json
 from harness.config import config_hash, flatten, resolve_config
-from harness.data.registry import load_dataset
+from harness.data.fetch import downloads_allowed, ensure_dataset
 from harness.oracle_access import load_oracle
 from harness.records import RunDir
 from harness.runner import run_seed
@@ -136,7 +136,7 @@ def cpu_model() -> str:
 def load_inputs(data_root: Path):
     """(CIFAR-10 image set, NB201 oracle) from the data directory; the oracle is required here."""
     oracle = load_oracle(PINNED_SPACE, data_root)
-    return load_dataset(PINNED_DATASET, data_root), oracle
+    return ensure_dataset(PINNED_DATASET, data_root, downloads_allowed(), log=print), oracle
 
 
 def check_fresh(out_root: Path, methods: list[str]) -> None:

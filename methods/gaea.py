@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import nb201_search_defaults
-from methods.gdas import gdas_nb201_defaults
-from methods.pcdarts import pcdarts_nb201_defaults
-from methods.registry import MethodSpec, register, require_space
+from methods.darts import darts_space_search_defaults, nb201_search_defaults
+from methods.gdas import gdas_darts_space_defaults, gdas_nb201_defaults
+from methods.pcdarts import pcdarts_darts_space_defaults, pcdarts_nb201_defaults
+from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
 PAPER = "Li, Khodak, Balcan & Talwalkar, Geometry-Aware Gradient Algorithms for Neural Architecture Search, ICLR 2021"
@@ -38,8 +38,9 @@ PAPER = "Li, Khodak, Balcan & Talwalkar, Geometry-Aware Gradient Algorithms for 
 ETA = 0.1
 
 
-def exponentiated_gradient_on_simplices(config: dict[str, Any], parameterization: str) -> dict[str, Any]:
-    """What every GAEA variant changes in its base method's NB201 config."""
+def exponentiated_gradient_on_simplices(config: dict[str, Any], parameterization: str,
+                                        exclude_zero: bool = True) -> dict[str, Any]:
+    """What every GAEA variant changes in its base method's config."""
     config["arch"].update(
         parameterization=parameterization,
         optimizer="eg",  # GAEA Section 3 (Eq. 5): exponentiated gradient, mirror descent with the entropy
@@ -48,8 +49,9 @@ def exponentiated_gradient_on_simplices(config: dict[str, Any], parameterization
     )
     # GAEA C.3 ("exclude the zero operation") and the GAEA code's NB201 command (README:
     # search.exclude_zero=true): `none` excluded on NB201; harness choice to exclude it for the GDAS and
-    # PC-DARTS variants too (C.3 describes the exclusion for GAEA DARTS only).
-    config["simplex"] = {"exclude_ops": ["none"]}
+    # PC-DARTS variants too (C.3 describes the exclusion for GAEA DARTS only). On the DARTS space the
+    # GAEA code keeps it (README's DARTS-space command: search.exclude_zero=false); derivation drops it.
+    config["simplex"] = {"exclude_ops": ["none"] if exclude_zero else []}
     return config
 
 
@@ -101,19 +103,57 @@ def gaea_pcdarts_nb201_defaults() -> dict[str, Any]:
     return config
 
 
-def nb201_only(build):
-    def defaults(space: str) -> dict[str, Any]:
-        require_space("GAEA", space)
-        return build()
+def gaea_darts_darts_space_defaults(hypergradient: str):
+    """GAEA DARTS on the DARTS space: the GAEA code's configs/cnn/mode/search_darts.yaml with
+    search_method/edarts/method_edarts_space_darts.yaml (GAEA reports GAEA PC-DARTS there, C.1; GAEA DARTS
+    on this space is the code's configuration): DARTS's search setup, EG at 0.1, 50 epochs."""
+
+    def defaults(context: SpaceContext) -> dict[str, Any]:
+        config = gaea_weight_optimizer(darts_space_search_defaults(context))  # batch 64, lr 0.025 -> 0.001
+        config["arch"].update(hypergradient=hypergradient, warmup_epochs=0)
+        if hypergradient == "single-level":
+            config["data"]["split"] = "full"  # GAEA Section 4: ERM, no split
+        return exponentiated_gradient_on_simplices(config, "simplex", exclude_zero=False)
 
     return defaults
 
 
+def gaea_gdas_darts_space_defaults(context: SpaceContext) -> dict[str, Any]:
+    """GDAS's DARTS-space setup (methods/gdas.py) with theta on the simplex, EG at the paper's 0.1 (GAEA C.3:
+    "matches the learning rate used for GAEA approaches in the previous two benchmarks"; the GAEA code's
+    egdas/method_egdas_space_darts.yaml says 0.01) and GAEA's weight decay."""
+    config = gaea_weight_optimizer(gdas_darts_space_defaults(context))
+    return exponentiated_gradient_on_simplices(config, "gumbel-simplex", exclude_zero=False)
+
+
+def gaea_pcdarts_darts_space_defaults(context: SpaceContext) -> dict[str, Any]:
+    """GAEA C.1.1 on the DARTS space: "All hyperparameters for training the weight-sharing network are the same
+    as that used by PC-DARTS" (its train: block), equal initial weights, 10 warm-up epochs, EG at 0.1."""
+    config = pcdarts_darts_space_defaults(context)
+    config["weights_optimizer"].update(
+        lr=0.1, lr_min=0.0,  # GAEA C.1.1: learning_rate 0.1, learning_rate_min 0.0 (PC-DARTS's code: 0.001)
+        momentum=0.9, weight_decay=3e-4, grad_clip=5.0, nesterov=False,  # C.1.1; GAEA code setup_optimizer
+    )
+    config["data"]["batch_size"] = 256  # C.1.1: batch_size 256
+    config = exponentiated_gradient_on_simplices(config, "partial-channel-simplex", exclude_zero=False)
+    # C.1.1: "we train the shared-weights network for 10 epochs without performing any architecture updates"
+    # (the released code has no such gate; PC-DARTS's own warm-up is 15)
+    config["arch"]["warmup_epochs"] = 10
+    return config
+
+
+def nb201_and_darts(nb201, darts):
+    return {"nb201": lambda context: nb201(), "darts": darts}
+
+
 register(MethodSpec("gaea", "GAEA: exponentiated gradient on simplices, single level (ERM)", PAPER,
-                    nb201_only(lambda: gaea_darts_nb201_defaults("single-level")), SearchMethod))
+                    nb201_and_darts(lambda: gaea_darts_nb201_defaults("single-level"),
+                                    gaea_darts_darts_space_defaults("single-level")), SearchMethod))
 register(MethodSpec("gaea-bilevel", "GAEA: exponentiated gradient on simplices, bilevel (first order)", PAPER,
-                    nb201_only(lambda: gaea_darts_nb201_defaults("first-order")), SearchMethod))
+                    nb201_and_darts(lambda: gaea_darts_nb201_defaults("first-order"),
+                                    gaea_darts_darts_space_defaults("first-order")), SearchMethod))
 register(MethodSpec("gaea-gdas", "GAEA GDAS: Gumbel-max sampling with theta on the simplex, EG", PAPER,
-                    nb201_only(gaea_gdas_nb201_defaults), SearchMethod))
+                    nb201_and_darts(gaea_gdas_nb201_defaults, gaea_gdas_darts_space_defaults), SearchMethod))
 register(MethodSpec("gaea-pcdarts", "GAEA PC-DARTS: partial channels, op and edge weights on simplices, EG",
-                    PAPER, nb201_only(gaea_pcdarts_nb201_defaults), SearchMethod))
+                    PAPER, nb201_and_darts(gaea_pcdarts_nb201_defaults, gaea_pcdarts_darts_space_defaults),
+                    SearchMethod))

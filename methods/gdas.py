@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register, require_space
+from methods.darts import darts_space_search_defaults, nb201_search_defaults
+from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
 PAPER = "Dong & Yang, Searching for A Robust Neural Architecture in Four GPU Hours, CVPR 2019"
@@ -42,10 +42,26 @@ def gdas_nb201_defaults() -> dict[str, Any]:
     return config
 
 
-def gdas_defaults(space: str) -> dict[str, Any]:
-    require_space("GDAS", space)
-    return gdas_nb201_defaults()
+def gdas_darts_space_defaults(context: SpaceContext) -> dict[str, Any]:
+    """GDAS on the DARTS (NASNet-like) space, AutoDL-Projects scripts-search/GDAS-search-NASNet-space.sh with
+    configs/search-opts/GDAS-NASNet-CIFAR.config. Its search network stacks 6 cells (N=2 per stage); here it
+    is the DARTS space's 8-cell search network (harness choice: one search network for every method)."""
+    config = darts_space_search_defaults(context)
+    config["epochs"] = 250  # GDAS-NASNet-CIFAR.config: "epochs": 250, "warmup": 0
+    config["data"]["batch_size"] = 256  # "batch_size": 256
+    config["weights_optimizer"].update(
+        lr=0.025, lr_min=0.001,  # "LR": 0.025, "eta_min": 0.001, cosine
+        momentum=0.9, nesterov=True,  # "momentum": 0.9, "nesterov": 1
+        weight_decay=5e-4,  # "decay": 0.0005
+        grad_clip=5.0,  # exps/algos/GDAS.py: clip_grad_norm_(network.parameters(), 5)
+    )
+    # --arch_learning_rate 0.0003 --arch_weight_decay 0.001, Adam betas (0.5, 0.999): DARTS's, as set above
+    config["arch"]["parameterization"] = "gumbel"
+    config["arch"]["hypergradient"] = "first-order"
+    config["gumbel"] = {"tau_start": 10.0, "tau_end": 0.1}  # GDAS-search-NASNet-space.sh: --tau_max 10 --tau_min 0.1
+    return config
 
 
 register(MethodSpec("gdas", "GDAS: one Gumbel-max sampled op per edge, straight-through softmax gradient",
-                    PAPER, gdas_defaults, SearchMethod))
+                    PAPER, {"nb201": lambda context: gdas_nb201_defaults(), "darts": gdas_darts_space_defaults},
+                    SearchMethod))

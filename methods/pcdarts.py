@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register, require_space
+from methods.darts import darts_space_search_defaults, nb201_search_defaults
+from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
 PAPER = "Xu et al., PC-DARTS: Partial Channel Connections for Memory-Efficient Architecture Search, ICLR 2020"
@@ -30,7 +30,19 @@ def pcdarts_nb201_defaults() -> dict[str, Any]:
     cosine to 0.001, C=16, N=5), with PC-DARTS's own method settings from its CIFAR-10 search
     (code: yuhuixu1993/PC-DARTS train_search.py, model_search.py).
     """
-    config = nb201_search_defaults()
+    return with_partial_channels(nb201_search_defaults())
+
+
+def pcdarts_darts_space_defaults(context: SpaceContext) -> dict[str, Any]:
+    """PC-DARTS's own CIFAR-10 search (yuhuixu1993/PC-DARTS train_search.py defaults; PC-DARTS Section 4.2):
+    the 8-cell, 16-channel supernet with larger batches and learning rate than DARTS."""
+    config = darts_space_search_defaults(context)
+    config["data"]["batch_size"] = 256  # --batch_size 256
+    config["weights_optimizer"].update(lr=0.1, lr_min=0.001, momentum=0.9, weight_decay=3e-4, grad_clip=5.0)
+    return with_partial_channels(config)  # --learning_rate 0.1 --learning_rate_min 0.001 (cosine) above
+
+
+def with_partial_channels(config: dict[str, Any]) -> dict[str, Any]:
     config["supernet"]["partial_channels"] = 4  # PC-DARTS Sec. 3.1 and model_search.py: K = 4
     config["arch"].update(
         parameterization="partial-channel",  # PC-DARTS: op logits plus edge-normalisation betas
@@ -42,10 +54,6 @@ def pcdarts_nb201_defaults() -> dict[str, Any]:
     return config
 
 
-def pcdarts_defaults(space: str) -> dict[str, Any]:
-    require_space("PC-DARTS", space)
-    return pcdarts_nb201_defaults()
-
-
 register(MethodSpec("pcdarts", "PC-DARTS: partial channel connections (K=4) and edge normalisation",
-                    PAPER, pcdarts_defaults, SearchMethod))
+                    PAPER, {"nb201": lambda context: pcdarts_nb201_defaults(), "darts": pcdarts_darts_space_defaults},
+                    SearchMethod))

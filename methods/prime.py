@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import nb201_search_defaults
-from methods.registry import MethodSpec, register, require_space
+from methods.darts import darts_space_search_defaults, nb201_search_defaults
+from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
 PAPER = ("Maile, Lecarpentier, Luga & Wilson, DARTS-PRIME: Regularization and Scheduling Improve "
@@ -38,9 +38,14 @@ ALTERNATING_TRAIN_PORTION = 0.5  # DARTS-PRIME Section 4.3: 50/50 "for trials wi
 
 
 def prime_defaults(schedule: str, outer_reg: str, train_portion: float, crb: bool = False):
-    def defaults(space: str) -> dict[str, Any]:
-        require_space("DARTS-PRIME", space)
-        config = nb201_search_defaults()  # DARTS-PRIME Section 4.2: DARTS's protocols and hyper-parameters otherwise
+    bases = {"nb201": lambda context: nb201_search_defaults(), "darts": darts_space_search_defaults}
+    return {family: prime_family_defaults(base, schedule, outer_reg, train_portion, crb)
+            for family, base in bases.items()}
+
+
+def prime_family_defaults(base, schedule: str, outer_reg: str, train_portion: float, crb: bool):
+    def defaults(context: SpaceContext) -> dict[str, Any]:
+        config = base(context)  # DARTS-PRIME Section 4.2: DARTS's protocols and hyper-parameters otherwise
         config["arch"]["hypergradient"] = "first-order"  # DARTS-PRIME Section 4.2: "the first order approximation"
         config["schedule"] = schedule
         config["outer_reg"] = outer_reg

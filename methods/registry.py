@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import torch
 from torch import nn
@@ -12,12 +12,25 @@ from spaces.errors import ConfigError
 
 
 @dataclass(frozen=True)
+class SpaceContext:
+    """What a method's defaults may depend on beyond the space family."""
+
+    space: str  # the space's registered name (darts-s3, ...)
+    dataset: str  # the search dataset
+
+
+@dataclass(frozen=True)
 class MethodSpec:
     name: str
     summary: str  # one line: what it is
     paper: str  # where it comes from
-    defaults: Callable[[str], dict[str, Any]]  # space name -> config defaults (each with its source)
+    # space family (a space's `family`: nb201, darts, nb1shot1) -> config defaults, each with its source
+    defaults: Mapping[str, Callable[[SpaceContext], dict[str, Any]]]
     build: Callable[..., Any]  # (name, space, net, config, generator) -> method
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(self.defaults)
 
 
 _METHODS: dict[str, MethodSpec] = {}
@@ -42,12 +55,6 @@ def _load_builtin_methods() -> None:
             importlib.import_module(f"methods.{info.name}")
 
 
-def require_space(method_title: str, space: str, available: tuple[str, ...] = ("nb201",)) -> None:
-    """Defaults exist per space; asking for a space a method has none for is a user error."""
-    if space not in available:
-        raise ConfigError(f"{method_title} has no defaults for space {space!r} yet; available: {', '.join(available)}")
-
-
 def list_methods() -> list[MethodSpec]:
     _load_builtin_methods()
     return [_METHODS[name] for name in sorted(_METHODS)]
@@ -61,8 +68,16 @@ def get_method(name: str) -> MethodSpec:
         raise ConfigError(f"unknown method {name!r}; available: {', '.join(sorted(_METHODS))}") from None
 
 
-def method_defaults(name: str, space: str) -> dict[str, Any]:
-    return get_method(name).defaults(space)
+def method_defaults(name: str, space: str, dataset: str) -> dict[str, Any]:
+    """The method's defaults for a space (through the space's family) and search dataset."""
+    from spaces.registry import get_space
+
+    spec = get_method(name)
+    family = get_space(space).family
+    if family not in spec.defaults:
+        raise ConfigError(f"method {name} has no defaults for the {family} space family (space {space}); it has "
+                          f"defaults for: {', '.join(spec.families)}")
+    return spec.defaults[family](SpaceContext(space, dataset))
 
 
 def create_method(name: str, space, net: nn.Module, config: dict[str, Any], generator: torch.Generator):

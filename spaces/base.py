@@ -64,6 +64,7 @@ class InputChoice:
 class CellType:
     name: str
     op_choices: tuple[OpChoice, ...]
+    reduction: bool = False  # its cells halve the resolution (the DARTS space's reduction cells)
 
     @property
     def max_ops(self) -> int:

@@ -30,3 +30,5 @@ class Benchmark:
     import_into: Callable[[Path, Path, ProgressBar, Callable[[str], None]], ImportResult]
     # target store -> lines for `harness data info` (raises BenchmarkFileError when unusable)
     describe: Callable[[Path], list[str]]
+    # a store shipped inside the package, used when the data directory has none of its own
+    packaged: Path | None = None

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Callable
 
 from spaces.benchmark import Benchmark
+from spaces.darts.space import LAYOUTS as DARTS_LAYOUTS
+from spaces.darts.space import DartsFamilySpace
 from spaces.errors import ConfigError
 from spaces.nb201.benchmark import NB201_BENCHMARK
 from spaces.nb201.space import NB201Space
 
 _SPACES: dict[str, Callable[[], object]] = {"nb201": NB201Space}
+_SPACES.update({name: (lambda name=name: DartsFamilySpace(name)) for name in DARTS_LAYOUTS})
 _BENCHMARKS: dict[str, Benchmark] = {NB201_BENCHMARK.name: NB201_BENCHMARK}
 
 

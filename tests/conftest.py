@@ -37,6 +37,25 @@ def require_shared(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def no_downloads_from_the_internet(monkeypatch):
+    """No test touches the internet: a missing dataset is an error unless a test serves it from a local
+    mirror itself (HARNESS_DATASET_MIRROR, with HARNESS_NO_DOWNLOAD unset)."""
+    monkeypatch.setenv("HARNESS_NO_DOWNLOAD", "1")
+    monkeypatch.delenv("HARNESS_DATASET_MIRROR", raising=False)
+
+
+@pytest.fixture
+def without_packaged_stores(monkeypatch):
+    """The data directory's own stores only: as on an installation without the shipped NB201 store."""
+    import dataclasses
+
+    import spaces.registry as registry
+
+    for name, benchmark in list(registry._BENCHMARKS.items()):
+        monkeypatch.setitem(registry._BENCHMARKS, name, dataclasses.replace(benchmark, packaged=None))
+
+
 @pytest.fixture(scope="session")
 def shared_nb201_csv() -> Path:
     return require_shared("nb201/nb201-results.csv.gz")

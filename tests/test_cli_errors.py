@@ -27,7 +27,7 @@ from harness.cli import main
         (["report", "/proc/harness-x"], "does not exist"),
     ],
 )
-def test_user_errors_are_one_message(argv, message, tmp_path, capsys):
+def test_user_errors_are_one_message(argv, message, tmp_path, capsys, without_packaged_stores):
     code = main([*argv, "--data-dir", str(tmp_path / "empty")])
     err = capsys.readouterr().err
     assert code == 2

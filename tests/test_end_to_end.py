@@ -44,7 +44,7 @@ def test_run_records_match_query(tmp_path, data_root, capsys):
                         answer["results"][dataset][split]["200"]["regret"], abs=1e-9)
 
 
-def test_run_without_store_says_so_once(tmp_path, shared_cifar10, capsys):
+def test_run_without_store_says_so_once(tmp_path, shared_cifar10, capsys, without_packaged_stores):
     root = tmp_path / "data"
     (root / "cifar10").mkdir(parents=True)
     (root / "cifar10" / "cifar-10-batches-py").symlink_to(shared_cifar10)

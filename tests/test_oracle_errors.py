@@ -109,7 +109,7 @@ def test_a_store_directory_is_not_a_store(tmp_path):
 def test_a_failed_write_leaves_the_old_store_and_no_temp_file(store_copy, monkeypatch):
     before = store_copy.read_bytes()
 
-    def fail_halfway(store, table):
+    def fail_halfway(store, table, options):
         store.create_dataset("arch_ops", data=np.zeros((3, 6), dtype=np.uint8))
         raise RuntimeError("disk full")
 

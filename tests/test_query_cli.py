@@ -94,7 +94,7 @@ def test_query_answers_with_the_csv_numbers(nb201_store, nb201_csv, capsys):
 # -- query errors --------------------------------------------------------------------------------
 
 
-def test_missing_store_names_the_path_and_the_import_command(tmp_path):
+def test_missing_store_names_the_path_and_the_import_command(tmp_path, without_packaged_stores):
     with pytest.raises(BenchmarkFileError) as caught:
         harness("query", "--space", "nb201", "--arch", "0", "--data-dir", str(tmp_path))
     message = str(caught.value)
@@ -130,8 +130,8 @@ def test_bad_architectures(synthetic_data_dir, arch, pattern):
 
 
 def test_unknown_space_lists_the_spaces(synthetic_data_dir):
-    with pytest.raises(ConfigError, match="'darts'.*nb201"):
-        harness("query", "--space", "darts", "--arch", "0", "--data-dir", str(synthetic_data_dir))
+    with pytest.raises(ConfigError, match="'nb999'.*nb201"):
+        harness("query", "--space", "nb999", "--arch", "0", "--data-dir", str(synthetic_data_dir))
 
 
 def test_unknown_dataset_lists_the_datasets(synthetic_data_dir):
@@ -178,7 +178,7 @@ def test_info_describes_stores_and_datasets(synthetic_data_dir, capsys):
     assert "present" in lines["cifar10"] and "missing" in lines["cifar100"] and "missing" in lines["svhn"]
 
 
-def test_info_without_a_store_says_how_to_build_it(tmp_path, capsys):
+def test_info_without_a_store_says_how_to_build_it(tmp_path, capsys, without_packaged_stores):
     assert harness("data", "info", "--data-dir", str(tmp_path)) == 0
     assert "harness data import nb201 --from PATH" in capsys.readouterr().out
 

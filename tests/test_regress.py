@@ -238,7 +238,7 @@ def test_every_committed_golden_names_a_registered_method():
     (["--goldens", "{tmp}/nowhere"], "no golden files at"),
     (["--goldens", "{tmp}"], "harness data import nb201"),
 ])
-def test_user_errors_are_one_message(argv, message, tmp_path, capsys):
+def test_user_errors_are_one_message(argv, message, tmp_path, capsys, without_packaged_stores):
     argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
     code = main(["regress", *argv, "--data-dir", str(tmp_path / "empty"), "--no-progress"])
     err = capsys.readouterr().err

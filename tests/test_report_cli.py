@@ -61,7 +61,7 @@ def test_run_option_must_name_a_run_directory(runs, synthetic_store, tmp_path, c
     assert "not a run directory" in capsys.readouterr().err
 
 
-def test_runs_without_oracle_columns_and_no_store_is_one_message(tmp_path, capsys):
+def test_runs_without_oracle_columns_and_no_store_is_one_message(tmp_path, capsys, without_packaged_stores):
     write_run(tmp_path / "runs", tiny_run_config(epochs=1), 0, [arch_at(3)])
     assert report(tmp_path / "runs", "--data-dir", tmp_path / "data") == 2
     err = capsys.readouterr().err

@@ -116,7 +116,7 @@ def test_recorded_oracle_columns_are_kept(tmp_path, synthetic_store):
     assert loaded.runs[0].final["accuracy"] == recorded and loaded.filled_runs == 0
 
 
-def test_filling_without_a_store_is_one_error_naming_the_import_command(tmp_path):
+def test_filling_without_a_store_is_one_error_naming_the_import_command(tmp_path, without_packaged_stores):
     write_run(tmp_path / "runs", tiny_run_config(epochs=1), 0, [arch_at(3)])
     with pytest.raises(BenchmarkFileError, match="harness data import nb201") as error:
         load_runs([tmp_path / "runs"], OracleSources(tmp_path / "data"),

@@ -118,7 +118,7 @@ def test_optimal_row_is_the_real_stores_optimum(tmp_path, nb201_store, nb201_ora
     assert transfer_optimal.cells[-3:] == [cells["CIFAR-10 test"], cells["CIFAR-100 test"], cells["ImageNet16-120 test"]]
 
 
-def test_without_a_store_there_is_no_optimal_row_and_a_note(tmp_path, synthetic_store):
+def test_without_a_store_there_is_no_optimal_row_and_a_note(tmp_path, synthetic_store, without_packaged_stores):
     write_run(tmp_path, tiny_run_config(epochs=1), 0, [arch_at(1)], NB201Oracle.load(synthetic_store))
     report = build(tmp_path, tmp_path / "no-data" / "benchmarks" / "nb201.h5")
     assert all(not table.rows_of(OPTIMAL) for table in report.tables)

@@ -43,7 +43,7 @@ def test_non_finite_loss_marks_the_run_failed_and_keeps_the_finite_epochs(tmp_pa
 
 
 def test_harness_run_reports_a_failed_seed_and_goes_on(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("harness.commands.run.load_dataset", lambda name, root: synthetic_image_set())
+    monkeypatch.setattr("harness.commands.run.ensure_dataset", lambda name, root, *args, **kwargs: synthetic_image_set())
     code = main(["run", "--method", "darts", "--space", "nb201", "--seeds", "2", "--epochs", "2", "--no-progress",
                  "--out", str(tmp_path), "--data-dir", str(tmp_path / "data"), "--set", DIVERGES, *TINY])
     printed = capsys.readouterr().out

@@ -13,7 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from harness.output_paths import writable_directory
-from harness.paths import benchmark_store, data_dir
+from harness.paths import benchmark_store, data_dir, store_in_use
 from spaces.errors import UserError
 from spaces.registry import get_benchmark, list_benchmarks
 
@@ -82,11 +82,14 @@ def run_info(root: Path) -> int:
     healthy = True
     for name in list_benchmarks():
         benchmark = get_benchmark(name)
-        path = benchmark_store(root, name)
+        path = store_in_use(root, name)
         if not path.exists():
             print(f"  {name}: not installed (expected {path}; build it with "
                   f"`harness data import {name} --from PATH --data-dir {root}`)")
             continue
+        if path != benchmark_store(root, name):
+            print(f"  {name}: in use: the store shipped with the package ({path}); `harness data import {name}` "
+                  f"builds one of the data directory's own, which then takes precedence")
         try:
             lines = benchmark.describe(path)
         except UserError as error:

@@ -1,27 +1,98 @@
-"""`harness list methods|spaces|presets`."""
+"""`harness list methods|spaces|presets [--json]`.
+
+`harness list spaces --json` prints one JSON list, one object per space:
+    name, family, summary, oracle (the benchmark store that scores it, or null),
+    cell_types: [{name, reduction, choices: [{anchor, at, ops}]}], input_choices: [{node, edges, keep, learned}],
+    cells (of the default supernet, in network order: their type names)
+`harness list methods --json`: [{name, summary, paper, families, spaces}] (spaces: every registered space
+of those families).
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from harness.presets import PRESETS
 from methods.registry import list_methods
-from spaces.registry import list_spaces
+from spaces.registry import get_space, list_spaces
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("list", help="list methods, spaces or presets")
     parser.add_argument("what", choices=("methods", "spaces", "presets"))
+    parser.add_argument("--json", action="store_true", help="print one JSON list (keys: see the module docs)")
     parser.set_defaults(func=run)
+
+
+def space_record(name: str) -> dict[str, Any]:
+    space = get_space(name)
+    decisions = space.decisions(space.supernet_defaults())
+    return {
+        "name": name,
+        "family": space.family,
+        "summary": space.summary,
+        "oracle": space.oracle_benchmark,
+        "cell_types": [{"name": t.name, "reduction": t.reduction,
+                        "choices": [{"anchor": c.anchor, "at": c.at, "ops": list(c.ops)} for c in t.op_choices]}
+                       for t in decisions.cell_types],
+        "input_choices": [{"node": c.node, "edges": [decisions.edges[e] for e in c.edges], "keep": c.keep,
+                           "learned": c.learned} for c in decisions.input_choices],
+        "cells": [decisions.cell_types[t].name for t in decisions.cell_type_of],
+    }
+
+
+def method_records() -> list[dict[str, Any]]:
+    families = {name: get_space(name).family for name in list_spaces()}
+    return [{"name": spec.name, "summary": spec.summary, "paper": spec.paper, "families": list(spec.families),
+             "spaces": [space for space, family in families.items() if family in spec.families]}
+            for spec in list_methods()]
 
 
 def run(args) -> int:
     if args.what == "methods":
-        specs = list_methods()
-        width = max(len(spec.name) for spec in specs)
-        for spec in specs:
-            print(f"{spec.name:<{width}}  {spec.summary}  [{spec.paper}]")
+        records = method_records()
+        if args.json:
+            print(json.dumps(records, indent=2))
+            return 0
+        width = max(len(r["name"]) for r in records)
+        for record in records:
+            print(f"{record['name']:<{width}}  {record['summary']}  [{record['paper']}]")
+            print(f"{'':<{width}}  spaces: {', '.join(record['spaces'])}")
     elif args.what == "spaces":
-        print("\n".join(list_spaces()))
+        records = [space_record(name) for name in list_spaces()]
+        if args.json:
+            print(json.dumps(records, indent=2))
+            return 0
+        for record in records:
+            print(format_space(record))
     else:
-        for name, overrides in PRESETS.items():
-            print(f"{name:<8} {overrides or '(the method defaults, unchanged)'}")
+        for name, families in PRESETS.items():
+            for family, overrides in families.items():
+                print(f"{name:<9} {family:<9} {overrides or '(the method defaults, unchanged)'}")
     return 0
+
+
+def format_space(record: dict[str, Any]) -> str:
+    lines = [f"{record['name']}  ({record['family']} family; oracle: {record['oracle'] or 'none'})",
+             f"  {record['summary']}",
+             f"  cells: {' '.join(record['cells'])}"]
+    for cell_type in record["cell_types"]:
+        lists = {tuple(c["ops"]) for c in cell_type["choices"]}
+        if len(lists) == 1:
+            anchors = ", ".join(_anchor(c) for c in cell_type["choices"])
+            lines.append(f"  {cell_type['name']}: {len(cell_type['choices'])} choices ({anchors}), each over "
+                         f"{', '.join(next(iter(lists)))}")
+        else:
+            lines.append(f"  {cell_type['name']}:")
+            lines += [f"    {_anchor(c)}: {', '.join(c['ops'])}" for c in cell_type["choices"]]
+    for choice in record["input_choices"]:
+        lines.append(f"  node {choice['node']} keeps {choice['keep']} of {len(choice['edges'])} inputs"
+                     f"{' (own weights)' if choice['learned'] else ''}")
+    return "\n".join(lines)
+
+
+def _anchor(choice: dict[str, Any]) -> str:
+    if choice["anchor"] == "edge":
+        return f"{choice['at'][0]}->{choice['at'][1]}"
+    return f"node {choice['at']}"

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from harness.config import resolve_config
-from harness.data.registry import load_dataset
+from harness.data.fetch import downloads_allowed, ensure_dataset
 from harness.device import resolve_device
 from harness.oracle_access import load_oracle_if_present
 from harness.output_paths import writable_directory
@@ -31,6 +31,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
                         help="override any config value, e.g. --set arch.lr=0.001 (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-download", action="store_true",
+                        help="never download a missing dataset (also: HARNESS_NO_DOWNLOAD=1)")
     parser.set_defaults(func=run, interrupt_note="finished epochs are saved and the run resumes when started again")
 
 
@@ -43,7 +45,8 @@ def run(args) -> int:
     out_root = writable_directory(Path(args.out), "--out")
     device = resolve_device(args.device)
     root = data_dir(args.data_dir)
-    image_set = load_dataset(config["dataset"], root)
+    image_set = ensure_dataset(config["dataset"], root, downloads_allowed(args.no_download),
+                               log=lambda m: print(m, file=sys.stderr), progress=not args.no_progress)
     oracle = load_oracle_if_present(config["space"], root, log=lambda m: print(m, file=sys.stderr))
     estimate = args.preset == "paper" and device.type == "cpu"
     if estimate:

@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.data.fetch import downloads_allowed, ensure_downloaded
 from harness.data.registry import dataset_source
 from harness.oracle_access import load_oracle_if_present
 from harness.output_paths import writable_directory
@@ -61,6 +62,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--retry-failed", action="store_true", help="start runs marked failed over again")
     parser.add_argument("--dry-run", action="store_true", help="list the runs and their status, run nothing")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-download", action="store_true",
+                        help="never download a missing dataset (also: HARNESS_NO_DOWNLOAD=1)")
     parser.set_defaults(func=run, interrupt_note="finished epochs are saved; start the same sweep again to resume "
                                                 "(complete runs are skipped, partial ones continue)")
 
@@ -84,6 +87,8 @@ def run(args) -> int:
     root = data_dir(args.data_dir)
     todo = [plan[index] for index in runs_to_do(statuses, args.retry_failed)]
     for dataset in sorted({planned.config["dataset"] for planned in todo}):
+        ensure_downloaded(dataset, root, downloads_allowed(args.no_download),
+                          log=lambda message: print(message, file=sys.stderr), progress=not args.no_progress)
         _check_dataset_files(dataset, root)
     for space in sorted({planned.config["space"] for planned in todo}):
         load_oracle_if_present(space, root, log=lambda message: print(message, file=sys.stderr))

@@ -22,7 +22,13 @@ import torch
 
 from methods.components.catalog import component
 from methods.components.hypergradients import zeros_for_unused
-from methods.components.layer_alignment import check_variant, grouped_alignment, grouped_direction, type_groups
+from methods.components.layer_alignment import (
+    CELL_SETS,
+    check_variant,
+    grouped_alignment,
+    grouped_direction,
+    type_groups,
+)
 from methods.components.losses import supernet_loss
 from methods.components.settings import checked_number
 from methods.components.regularizers import InnerRegularizer
@@ -41,8 +47,10 @@ class LayerAlignmentRegularizer(InnerRegularizer):
         "strength": 0.125,  # Lambda-DARTS A.9.1 (NB201): lambda = 0.125 for both Lambda and Lambda+-
         "e0": 1e-4,  # Lambda-DARTS A.9.1 (NB201) and A.9.2 (DARTS space): e0 = 1e-4
         "difference": "central",  # Lambda-DARTS Eq. 13 (central); "alternating" is the forward/backward variant of A.8
-        # null: every cell type; Lambda-DARTS A.9.2 regularises the DARTS space's normal cells only
-        "cell_types": None,
+        # which cells are aligned: "all", or "normal" (the non-reduction cells: Lambda-DARTS A.9.2 regularises
+        # the DARTS space's normal cells only, "since the performance collapse is not usually associated
+        # with the reduction cell")
+        "cells": "all",
     }
     needs_layer_grads = True
 
@@ -63,15 +71,13 @@ class LayerAlignmentRegularizer(InnerRegularizer):
 
     def groups(self, decisions) -> list[list[int]]:
         """The cells aligned with each other: those of each regularised cell type (two or more cells)."""
-        names = self.settings["cell_types"]
-        known = [t.name for t in decisions.cell_types]
-        if names is not None and (not isinstance(names, list) or not set(names) <= set(known) or not names):
-            raise ConfigError(f"lambda_reg.cell_types must be null (every type) or a list of the space's cell "
-                              f"types {known}, got {names!r}")
-        groups = list(type_groups(decisions, names).values())
+        cells = self.settings["cells"]
+        if cells not in CELL_SETS:
+            raise ConfigError(f"lambda_reg.cells must be one of {', '.join(CELL_SETS)}, got {cells!r}")
+        groups = list(type_groups(decisions, cells).values())
         if not groups:
-            raise ConfigError(f"{self.NAME} aligns the cells of a type with each other, but no regularised cell "
-                              f"type of this supernet has two cells (types: {known})")
+            raise ConfigError(f"{self.NAME} aligns cells with each other, but this supernet has fewer than two "
+                              f"{'' if cells == 'all' else 'normal '}cells")
         return groups
 
     def check(self, method) -> None:

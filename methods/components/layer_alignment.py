@@ -56,14 +56,22 @@ def alignment_direction(layer_grads: torch.Tensor, variant: str = "lambda") -> t
     return deltas.sum(1).reshape(layer_grads.shape)
 
 
-def type_groups(decisions, type_names=None) -> dict[str, list[int]]:
-    """{type name: its cells} for each cell type (of `type_names` only, when given) with at least two cells."""
-    groups = {}
-    for t, cell_type in enumerate(decisions.cell_types):
-        cells = decisions.cells_of_type(t)
-        if len(cells) >= 2 and (type_names is None or cell_type.name in type_names):
-            groups[cell_type.name] = cells
-    return groups
+CELL_SETS = ("all", "normal")  # which cells are aligned: every cell, or the non-reduction cells
+
+
+def type_groups(decisions, cells: str = "all") -> dict[str, list[int]]:
+    """{type name: its cells} for each cell type with at least two cells (of the non-reduction types only,
+    for cells="normal"). A space where no two chosen cells share a type (Amended-DARTS' S_2: every cell
+    its own) aligns the chosen cells with each other, as one group "all" (harness choice: Lambda is the
+    alignment of the layers' gradients, and there every layer has weights of the same shape)."""
+    chosen = [t for t, cell_type in enumerate(decisions.cell_types)
+              if cells == "all" or not cell_type.reduction]
+    groups = {decisions.cell_types[t].name: decisions.cells_of_type(t) for t in chosen
+              if len(decisions.cells_of_type(t)) >= 2}
+    if groups:
+        return groups
+    every = sorted(cell for t in chosen for cell in decisions.cells_of_type(t))
+    return {"all": every} if len(every) >= 2 else {}
 
 
 def grouped_alignment(layer_grads: torch.Tensor, groups: list[list[int]], variant: str = "lambda") -> torch.Tensor:

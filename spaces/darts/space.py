@@ -73,6 +73,7 @@ def reduction_cells(layers: int) -> tuple[int, ...]:
 
 
 class DartsFamilySpace:
+    family = "darts"  # the methods' defaults are per family (methods/registry.py)
     oracle_benchmark = None  # NAS-Bench-301 (issue 10) scores the DARTS space; until then: trained accuracy
 
     def __init__(self, name: str):
@@ -90,15 +91,16 @@ class DartsFamilySpace:
         reductions = reduction_cells(layers)
         layout = self.layout
 
-        def cell_type(name: str, ops_per_edge) -> CellType:
-            return CellType(name, tuple(OpChoice(EDGE, edge, ops) for edge, ops in zip(layout.edges, ops_per_edge)))
+        def cell_type(name: str, ops_per_edge, reduction: bool) -> CellType:
+            choices = tuple(OpChoice(EDGE, edge, ops) for edge, ops in zip(layout.edges, ops_per_edge))
+            return CellType(name, choices, reduction)
 
         if layout.type_per_cell:
-            types = tuple(cell_type(f"cell_{i + 1}", layout.reduce_ops if i in reductions else layout.normal_ops)
-                          for i in range(layers))
+            types = tuple(cell_type(f"cell_{i + 1}", layout.reduce_ops if i in reductions else layout.normal_ops,
+                                    i in reductions) for i in range(layers))
             type_of = tuple(range(layers))
         else:
-            types = (cell_type("normal", layout.normal_ops), cell_type("reduce", layout.reduce_ops))
+            types = (cell_type("normal", layout.normal_ops, False), cell_type("reduce", layout.reduce_ops, True))
             type_of = tuple(1 if i in reductions else 0 for i in range(layers))
         inputs = ()
         if layout.keep_two_inputs:
@@ -107,14 +109,6 @@ class DartsFamilySpace:
                            for node in sorted({target for _, target in layout.edges}))
         # PR-DARTS Section 5: the path term starts at "the input node which is the output of the previous cell"
         return Decisions(types, layout.edges, inputs, type_of, ROLES, chain_start=1)
-
-    def reduction_types(self, decisions: Decisions, layers: int) -> tuple[bool, ...]:
-        """Per cell type: whether its cells reduce (a type's cells all reduce or none does)."""
-        reductions = reduction_cells(layers)
-        flags: dict[int, bool] = {}
-        for cell, t in enumerate(decisions.cell_type_of):
-            flags.setdefault(t, cell in reductions)
-        return tuple(flags[t] for t in range(decisions.num_types))
 
     def supernet(self, config: dict[str, Any], num_classes: int, generator: torch.Generator):
         from spaces.darts.supernet_factory import build_supernet  # the kernel, imported when a net is built
@@ -140,7 +134,3 @@ class DartsFamilySpace:
 
     def load_oracle(self, path):
         raise ConfigError(f"space {self.name} has no benchmark table yet")
-
-
-def make(name: str):
-    return lambda: DartsFamilySpace(name)

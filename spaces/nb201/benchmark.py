@@ -8,6 +8,7 @@ from spaces.benchmark import Benchmark, ImportResult
 from spaces.nb201.conventions import EPOCH_BUDGETS, PAPER_DATASETS, PAPER_SPLIT_NAMES, PAPER_SPLITS
 from spaces.nb201.importers import ACCEPTED_SOURCES, import_nb201, source_kind
 from spaces.nb201.oracle import NB201Oracle, write_store
+from spaces.nb201.packaged import PACKAGED_STORE
 
 _SLOW_SOURCES = {
     "nats-tss": "reading 15625 record files takes a few minutes",
@@ -72,4 +73,5 @@ NB201_BENCHMARK = Benchmark(
     check_source=source_kind,
     import_into=import_into,
     describe=describe,
+    packaged=PACKAGED_STORE,
 )

@@ -53,17 +53,23 @@ class UnavailableQuantity(ConfigError):
     """A valid benchmark quantity that this store's source did not record."""
 
 
-def write_store(table: ImportedTable, path: str | os.PathLike) -> None:
-    """Write `table` to `path` atomically: a temp file in the same directory, then os.replace."""
+def write_store(table: ImportedTable, path: str | os.PathLike, compress: bool = False) -> None:
+    """Write `table` to `path` atomically: a temp file in the same directory, then os.replace.
+
+    `compress`: gzip the columns (the store shipped inside the package, spaces/nb201/data/); the values
+    read back are the same bits."""
     table.validate()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the store from the rest of a group
     try:
         with h5py.File(tmp, "w") as store:
-            _write(store, table)
+            _write(store, table, {"compression": "gzip", "compression_opts": 9, "shuffle": True} if compress else {})
         with open(tmp, "rb+") as handle:  # data on disk before the rename makes it visible
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -72,22 +78,22 @@ def write_store(table: ImportedTable, path: str | os.PathLike) -> None:
         raise
 
 
-def _write(store: h5py.File, table: ImportedTable) -> None:
+def _write(store: h5py.File, table: ImportedTable, options: dict[str, Any]) -> None:
     contents = ["arch_ops"]
-    store.create_dataset("arch_ops", data=np.asarray(table.arch_ops, dtype=np.uint8))
+    store.create_dataset("arch_ops", data=np.asarray(table.arch_ops, dtype=np.uint8), **options)
     for (dataset, split, epochs), values in sorted(table.accuracy.items(), key=str):
         name = f"accuracy/{dataset}/{split}/{epochs}"
-        column = store.create_dataset(name, data=np.asarray(values, dtype=np.float64))
+        column = store.create_dataset(name, data=np.asarray(values, dtype=np.float64), **options)
         best = int(np.argmax(values))
         column.attrs["optimum"] = float(values[best])
         column.attrs["optimum_index"] = best
         contents.append(name)
     for dataset, values in sorted(table.params_mb.items()):
-        store.create_dataset(f"params_mb/{dataset}", data=np.asarray(values, dtype=np.float64))
+        store.create_dataset(f"params_mb/{dataset}", data=np.asarray(values, dtype=np.float64), **options)
         contents.append(f"params_mb/{dataset}")
     for kind, columns, dtype in (("train_seconds", table.train_seconds, np.float64), ("seeds", table.seeds, np.uint8)):
         for (dataset, epochs), values in sorted(columns.items(), key=str):
-            store.create_dataset(f"{kind}/{dataset}/{epochs}", data=np.asarray(values, dtype=dtype))
+            store.create_dataset(f"{kind}/{dataset}/{epochs}", data=np.asarray(values, dtype=dtype), **options)
             contents.append(f"{kind}/{dataset}/{epochs}")
     store.attrs.update(
         {
