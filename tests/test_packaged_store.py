@@ -58,7 +58,7 @@ def test_a_fresh_machine_runs_the_missions_command_to_the_end(tmp_path, mirror, 
     data_root, out = tmp_path / "fresh-data", tmp_path / "runs"
     torch.set_num_threads(1)
     code = main(["run", "--method", "gaea", "--space", "nb201", "--seeds", "1", "--preset", "quick",
-                 "--epochs", "1", "--set", "data.subset=16", "--set", "supernet.channels=4",
+                 "--epochs", "1", "--set", "data.subset=4", "--set", "supernet.channels=4",
                  "--data-dir", str(data_root), "--out", str(out), "--no-progress"])
     err = capsys.readouterr().err
     assert code == 0, err
