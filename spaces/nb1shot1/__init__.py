@@ -8,7 +8,11 @@
     oracle.accuracy(arch, "test", 108); oracle.optimum(); oracle.regret(arch)
     derive(1, op_scores, input_scores)               # argmax op per block, top-k parents per node
 
-The supernet is not here (another part of the harness builds it).
+The search-space side (spaces/base.py contract), imported from its own modules so that this
+package stays free of torch:
+    space.py          NB1Shot1Space(1|2|3): decisions, supernet, derive, parse, query, load_oracle
+    network.py        the one-shot network; search_cell.py its cell; cell_graph.py the candidate edges
+    record_oracle.py  the run-record columns (accuracy and regret in percent); query.py `harness query`
 """
 
 from spaces.nb1shot1.architecture import OneShotArch

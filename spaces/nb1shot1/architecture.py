@@ -37,6 +37,8 @@ from spaces.nb1shot1.spaces import DUMMY_OP, PRIMITIVES, OneShotSpace, get_space
 SHORT_NAMES = {CONV3X3: "conv3x3", CONV1X1: "conv1x1", MAXPOOL3X3: "maxpool3x3"}
 _FROM_TEXT = {**{short: official for official, short in SHORT_NAMES.items()}, **{op: op for op in SHORT_NAMES}}
 NB101_VERTICES = 7
+CELL_TYPE = "cell"  # the one cell type of every 1Shot1 space (all cells are normal cells, model_search.py Cell)
+PARAMETRIC_OPS = frozenset({CONV3X3, CONV1X1})  # the ops with weights; 1Shot1 has no skip and no zero op
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,17 @@ class OneShotArch:
 
     def __repr__(self) -> str:
         return f"OneShotArch(s{self.space_number}, {str(self)!r})"
+
+    def op_counts(self) -> dict[str, dict[str, int]]:
+        """The space contract's counts (spaces/base.py Architecture): no skip op exists; the parametric ops
+        are counted over every choice block, loose ends included (each is a decision the search made)."""
+        return {CELL_TYPE: {"skip": 0, "parametric": sum(op in PARAMETRIC_OPS for op in self.ops)}}
+
+    def one_hot(self) -> np.ndarray:
+        """[types=1, choice blocks, ops]: 1 on each block's op, columns in PRIMITIVES order."""
+        table = np.zeros((1, len(self.ops), len(PRIMITIVES)))
+        table[0, np.arange(len(self.ops)), [PRIMITIVES.index(op) for op in self.ops]] = 1.0
+        return table
 
     def adjacency(self) -> np.ndarray:
         """The space's own (output_node+1)-square matrix with every chosen edge."""
