@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from harness.cli import main
 from harness.records import find_run_dirs, read_epochs
 from harness.run_lock import run_lock
 from harness.sweep.grid import parse_grid
+from harness.sweep import ray_task
 from harness.sweep.plan import SweepSpec, expand_plan
 from harness.sweep.status import NEW, PARTIAL, run_status
 from tests.fixtures.official_formats import write_cifar10
@@ -257,3 +259,45 @@ def test_without_ray_the_ray_executor_is_one_message(tmp_path, monkeypatch, caps
 def test_executor_options_that_do_not_fit_are_one_message(tmp_path, capsys, extra, message):
     assert main([*sweep_args(tmp_path / "runs", tmp_path / "data"), "--dry-run", *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_retry_waits_for_the_lock_of_its_dead_try_but_not_for_ever(tmp_path, monkeypatch):
+
+    monkeypatch.setattr(ray_task, "LOCK_POLL_SECONDS", 0.05)
+    run_path = tmp_path / "seed-0"
+    held, release = threading.Event(), threading.Event()
+
+    def hold():  # another open file description: flock conflicts as with another process
+        with run_lock(run_path):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    threading.Timer(1.0, release.set).start()
+    started = time.monotonic()
+    ray_task._wait_for_stale_lock(run_path)
+    waited = time.monotonic() - started
+    holder.join()
+    assert 0.9 < waited < ray_task.STALE_LOCK_SECONDS, waited
+
+    monkeypatch.setattr(ray_task, "STALE_LOCK_SECONDS", 0.5)
+    held.clear()
+    release.clear()
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    started = time.monotonic()
+    ray_task._wait_for_stale_lock(run_path)  # gives up: run_planned then reports the run busy
+    waited = time.monotonic() - started
+    release.set()
+    holder.join()
+    assert 0.5 <= waited < 2.0, waited
+
+
+def test_a_node_with_other_code_is_named():
+    here = ray_task.code_identity()
+    assert ray_task._code_difference(here) is None
+    assert ray_task._code_difference({**here, "torch": "1.0.0"}) == f"torch {here['torch']} here, 1.0.0 on the driver"
+    assert ray_task._code_difference({**here, "git revision": None}) is None, "unknown on the driver: not compared"
