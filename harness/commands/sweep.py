@@ -1,5 +1,5 @@
 """`harness sweep`: every combination of methods x spaces x datasets x epochs x grid values x
-seeds, one run directory each, run by the local executor (harness/sweep/)."""
+seeds, one run directory each, run by the local executor or on Ray (harness/sweep/)."""
 
 from __future__ import annotations
 
@@ -16,16 +16,20 @@ from harness.sweep.executor import ExecutorOptions, execute, runs_to_do
 from harness.sweep.grid import parse_grid
 from harness.sweep.listing import outcome_summary, plan_table, status_counts
 from harness.sweep.plan import expand_plan
+from harness.sweep.ray_executor import INTERRUPT_NOTE as RAY_INTERRUPT_NOTE
+from harness.sweep.ray_executor import RayOptions, check_address, execute_on_ray, import_ray
+from harness.sweep.ray_resources import ray_run_resources
 from harness.sweep.resources import default_threads, default_workers, worker_devices
 from harness.sweep.settings import SweepSettings, epoch_counts, integer_at_least, names
 from harness.sweep.status import run_status
 from harness.sweep.sweep_file import read_sweep_file
-from spaces.errors import BenchmarkFileError
+from spaces.errors import BenchmarkFileError, ConfigError
 
 EXAMPLE = """examples:
   harness sweep --methods darts,amended --spaces nb201 --seeds 4 --epochs 50,100 \\
                 --grid amended:amended.eta=0,0.001,0.1 --preset quick --out runs
   harness sweep --file collapse.yaml --dry-run
+  harness sweep --file collapse.yaml --executor ray --address auto --gpus-per-run 0.25 --out /shared/runs
 
 --grid KEY=V1,V2 varies KEY for every method of the sweep (every component section is in every
 config, so a method that does not use the component runs once per value, identically in effect);
@@ -33,7 +37,12 @@ config, so a method that does not use the component runs once per value, identic
 string). A sweep file (YAML or TOML) takes the same keys: methods, spaces, datasets, seeds,
 seed_offset, epochs, grid, preset, set, out, workers; flags given on the command line replace
 the file's keys. A run whose loss becomes NaN or infinite is marked failed and the sweep goes
-on; the exit code is 0 when every run ended (complete or failed), 2 when a run hit an error."""
+on; the exit code is 0 when every run ended (complete or failed), 2 when a run hit an error.
+
+--executor ray runs each run as a Ray task (pip install 'dnas-harness[ray]'): on a Ray started
+here, or on a cluster with --address auto|HOST:PORT; --out and the data directory must then be
+on storage every node sees, at the same path (docs/cluster.md). A task whose worker dies is
+retried and resumes from its last checkpoint."""
 
 
 def add_parser(subparsers) -> None:
@@ -54,9 +63,18 @@ def add_parser(subparsers) -> None:
                         help="override a config value in every run (repeatable)")
     parser.add_argument("--out", default=None, help="root of the run directories (default ./runs)")
     parser.add_argument("--workers", type=int, default=None,
-                        help="runs at once (default: one per CUDA device, else one per CPU core)")
+                        help="runs at once (default: one per CUDA device, else one per CPU core); local executor")
     parser.add_argument("--threads", type=int, default=None,
-                        help="torch threads per run (default cores // workers); CPU records depend on it")
+                        help="torch threads per run (default cores // workers, with ray --cpus-per-run); "
+                             "CPU records depend on it")
+    parser.add_argument("--executor", choices=("local", "ray"), default="local",
+                        help="local: worker processes on this machine (default); ray: Ray tasks")
+    parser.add_argument("--address", default=None,
+                        help="ray: the cluster, auto (the one `ray start` made, or $RAY_ADDRESS) or HOST:PORT "
+                             "(default: start a Ray on this machine for the sweep)")
+    parser.add_argument("--cpus-per-run", type=int, default=None, help="ray: CPUs Ray reserves per run (default 1)")
+    parser.add_argument("--gpus-per-run", type=float, default=None,
+                        help="ray: share of a GPU per run, 0 to 1; 0.25 puts four runs on one GPU (default 0)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda (every GPU) or cuda:N (default auto)")
     parser.add_argument("--data-dir", default=None, help="benchmarks and datasets (default $HARNESS_DATA)")
     parser.add_argument("--retry-failed", action="store_true", help="start runs marked failed over again")
@@ -75,15 +93,13 @@ def run(args) -> int:
     spec = settings.spec()
     plan = expand_plan(spec)
     statuses = [run_status(planned.run_dir) for planned in plan]
-    devices = worker_devices(args.device)
-    workers = settings.workers or default_workers(devices)
-    threads = integer_at_least(args.threads, 1, "--threads") if args.threads is not None else default_threads(workers)
-    resources = (f"{workers} worker{'s' if workers > 1 else ''} x {threads} torch thread{'s' if threads > 1 else ''} "
-                 f"on {', '.join(devices)}")
+    executor = _RayExecutor(args) if args.executor == "ray" else _LocalExecutor(args, settings)
     if args.dry_run:
         print(plan_table(plan, statuses))
-        print(f"\n{status_counts(statuses, args.retry_failed)}; would run with {resources}; records in {spec.out}")
+        print(f"\n{status_counts(statuses, args.retry_failed)}; would run with {executor.resources}; records in "
+              f"{spec.out}")
         return 0
+    executor.check_installed()
     root = data_dir(args.data_dir)
     todo = [plan[index] for index in runs_to_do(statuses, args.retry_failed)]
     for dataset in sorted({planned.config["dataset"] for planned in todo}):
@@ -93,12 +109,60 @@ def run(args) -> int:
     for space in sorted({planned.config["space"] for planned in todo}):
         load_oracle_if_present(space, root, log=lambda message: print(message, file=sys.stderr))
     writable_directory(Path(spec.out), "--out")
-    print(f"{status_counts(statuses, args.retry_failed)}; {resources}; each run logs to run.log in its "
+    print(f"{status_counts(statuses, args.retry_failed)}; {executor.resources}; each run logs to run.log in its "
           f"directory under {spec.out}", file=sys.stderr)
-    options = ExecutorOptions(workers, threads, devices, root, args.retry_failed, show_progress=not args.no_progress)
-    outcome = execute(plan, statuses, options)
+    outcome = executor.execute(plan, statuses, root)
     print(outcome_summary(outcome, len(plan), spec.out))
     return 2 if outcome.errors else 0
+
+
+class _LocalExecutor:
+    """Worker processes on this machine (harness/sweep/executor.py)."""
+
+    def __init__(self, args, settings: SweepSettings):
+        for flag, value in (("--address", args.address), ("--cpus-per-run", args.cpus_per_run),
+                            ("--gpus-per-run", args.gpus_per_run)):
+            if value is not None:
+                raise ConfigError(f"{flag} is an option of --executor ray")
+        self.args = args
+        self.devices = worker_devices(args.device)
+        self.workers = settings.workers or default_workers(self.devices)
+        self.threads = (integer_at_least(args.threads, 1, "--threads") if args.threads is not None
+                        else default_threads(self.workers))
+        self.resources = (f"{self.workers} worker{'s' if self.workers > 1 else ''} x {self.threads} torch "
+                          f"thread{'s' if self.threads > 1 else ''} on {', '.join(self.devices)}")
+
+    def check_installed(self) -> None:
+        pass
+
+    def execute(self, plan, statuses, root: Path):
+        options = ExecutorOptions(self.workers, self.threads, self.devices, root, self.args.retry_failed,
+                                  show_progress=not self.args.no_progress)
+        return execute(plan, statuses, options)
+
+
+class _RayExecutor:
+    """Ray tasks, on a Ray started here or on a cluster (harness/sweep/ray_executor.py)."""
+
+    def __init__(self, args):
+        if args.workers is not None:
+            raise ConfigError("--workers is an option of the local executor; with --executor ray the cluster's "
+                              "CPUs and GPUs and --cpus-per-run / --gpus-per-run decide how many runs go at once")
+        if args.address is not None:
+            check_address(args.address)
+        self.args = args
+        self.run_resources = ray_run_resources(args.cpus_per_run, args.gpus_per_run, args.threads, args.device)
+        where = f"Ray at {args.address}" if args.address else "a Ray started here"
+        self.resources = f"{where}, {self.run_resources.describe()}"
+        args.interrupt_note = RAY_INTERRUPT_NOTE
+
+    def check_installed(self) -> None:
+        import_ray()  # before any check that takes time: a missing extra is one message
+
+    def execute(self, plan, statuses, root: Path):
+        options = RayOptions(self.args.address, self.run_resources, root, self.args.retry_failed,
+                             show_progress=not self.args.no_progress)
+        return execute_on_ray(plan, statuses, options)
 
 
 def settings_from_flags(args) -> SweepSettings:

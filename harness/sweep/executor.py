@@ -62,17 +62,25 @@ def runs_to_do(statuses: list[RunStatus], retry_failed: bool) -> list[int]:
 
 def execute(plan: list[PlannedRun], statuses: list[RunStatus], options: ExecutorOptions) -> SweepOutcome:
     outcome = SweepOutcome()
-    todo = runs_to_do(statuses, options.retry_failed)
-    for run, status in zip(plan, statuses):
-        if status.state == COMPLETE:
-            outcome.already_complete.append(run)
-        elif status.state == FAILED and not options.retry_failed:
-            outcome.skipped_failed.append((run, f"epoch {status.failure['epoch']}, {status.failure['reason']}"))
-        elif status.state == FAILED:
-            forget_failure(run.run_dir)
+    todo = account_for_finished(plan, statuses, options.retry_failed, outcome)
     if todo:
         _Pool(plan, statuses, todo, options, outcome).run()
     return outcome
+
+
+def account_for_finished(plan: list[PlannedRun], statuses: list[RunStatus], retry_failed: bool,
+                         outcome: SweepOutcome) -> list[int]:
+    """Records the runs that finished before (complete, failed) in `outcome`, makes failed runs new when
+    they are retried, and returns the plan positions still to run (every executor starts so)."""
+    todo = runs_to_do(statuses, retry_failed)
+    for run, status in zip(plan, statuses):
+        if status.state == COMPLETE:
+            outcome.already_complete.append(run)
+        elif status.state == FAILED and not retry_failed:
+            outcome.skipped_failed.append((run, f"epoch {status.failure['epoch']}, {status.failure['reason']}"))
+        elif status.state == FAILED:
+            forget_failure(run.run_dir)
+    return todo
 
 
 class _Pool:
