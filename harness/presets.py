@@ -8,6 +8,7 @@ quick  - CPU scale (harness choice), a pipeline check that still exercises every
          images, 8 epochs; 4 seeds finish in a few minutes on 2 cores.
          darts: 5 cells (reductions at cells 1 and 3) of 4 channels on 256 + 256 images,
          batch 32, 4 epochs; an epoch of any method takes well under a minute on 2 cores.
+         nb1shot1: 3 cells (one per stage) of 4 channels on 256 + 256 images, batch 32, 4 epochs.
          A method's warm-up (epochs without architecture steps, e.g. PC-DARTS) keeps the same
          fraction of the search as in its paper setup, so shortened searches still take arch steps.
 cpu-study - a collapse study that fits a 2-core CPU (harness choice), nb201 only: the NB201
@@ -33,6 +34,11 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "darts": {
             "epochs": 4,
             "supernet": {"channels": 4, "layers": 5},
+            "data": {"subset": 256, "batch_size": 32},
+        },
+        "nb1shot1": {
+            "epochs": 4,
+            "supernet": {"channels": 4, "cells_per_stage": 1},
             "data": {"subset": 256, "batch_size": 32},
         },
     },

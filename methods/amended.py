@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import darts_space_search_defaults, nb201_search_defaults
+from methods.darts import darts_space_search_defaults, nb1shot1_search_defaults, nb201_search_defaults
 from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
@@ -54,5 +54,15 @@ def amended_darts_space_defaults(context: SpaceContext) -> dict[str, Any]:
     return config
 
 
+def amended_nb1shot1_defaults(context: SpaceContext) -> dict[str, Any]:
+    # harness choice: the paper gives no NAS-Bench-1Shot1 setup, so DARTS's 1Shot1 search setup
+    # (methods/darts.py nb1shot1_search_defaults) with the paper's eta and finite differences, as on NB201
+    config = nb1shot1_search_defaults(context)
+    config["arch"]["hypergradient"] = "amended"
+    config["amended"] = {"eta": 0.1, "fd_scale": 0.01}  # Amended-DARTS 4.1.1; A.2 (DARTS Eq. 8)
+    return config
+
+
 register(MethodSpec("amended", "DARTS with the amended hypergradient g1 - eta * H_aw H grad_w L_val", PAPER,
-                    {"nb201": amended_nb201_defaults, "darts": amended_darts_space_defaults}, SearchMethod))
+                    {"nb201": amended_nb201_defaults, "darts": amended_darts_space_defaults,
+                     "nb1shot1": amended_nb1shot1_defaults}, SearchMethod))

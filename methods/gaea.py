@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import darts_space_search_defaults, nb201_search_defaults
-from methods.gdas import gdas_darts_space_defaults, gdas_nb201_defaults
-from methods.pcdarts import pcdarts_darts_space_defaults, pcdarts_nb201_defaults
+from methods.darts import darts_space_search_defaults, nb1shot1_search_defaults, nb201_search_defaults
+from methods.gdas import gdas_darts_space_defaults, gdas_nb1shot1_defaults, gdas_nb201_defaults
+from methods.pcdarts import pcdarts_darts_space_defaults, pcdarts_nb1shot1_defaults, pcdarts_nb201_defaults
 from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
@@ -142,18 +142,52 @@ def gaea_pcdarts_darts_space_defaults(context: SpaceContext) -> dict[str, Any]:
     return config
 
 
-def nb201_and_darts(nb201, darts):
-    return {"nb201": lambda context: nb201(), "darts": darts}
+def gaea_pcdarts_nb1shot1_defaults(context: SpaceContext) -> dict[str, Any]:
+    """GAEA C.2 on NAS-Bench-1Shot1: "the same hyperparameter settings for training the weight-sharing network
+    as that used by Zela et al. (2020a) for PC-DARTS" (methods/pcdarts.py pcdarts_nb1shot1_defaults), equal
+    initial weights, EG at 0.1. The spaces have no zero op, so nothing is excluded."""
+    config = exponentiated_gradient_on_simplices(pcdarts_nb1shot1_defaults(context), "partial-channel-simplex",
+                                                 exclude_zero=False)
+    # the GAEA code's GAEA PC-DARTS for 1Shot1 (liamcli/nasbench-1shot1 optimizers/epc_edarts/train_search.py):
+    # --warm_start_epochs 10, as C.1.1 on the DARTS space
+    config["arch"]["warmup_epochs"] = 10
+    return config
+
+
+def gaea_nb1shot1_defaults(base, parameterization: str, hypergradient: str | None = None):
+    """GAEA runs only GAEA PC-DARTS on NAS-Bench-1Shot1 (C.2); the other variants there are harness choices
+    built the same way: the base method's 1Shot1 setup with EG at 0.1 on simplices, nothing excluded."""
+
+    def defaults(context: SpaceContext) -> dict[str, Any]:
+        config = base(context)
+        if hypergradient is not None:
+            config["arch"]["hypergradient"] = hypergradient
+            if hypergradient == "single-level":
+                config["data"]["split"] = "full"  # GAEA Section 4: ERM, no split
+        return exponentiated_gradient_on_simplices(config, parameterization, exclude_zero=False)
+
+    return defaults
+
+
+def per_family(nb201, darts, nb1shot1):
+    return {"nb201": lambda context: nb201(), "darts": darts, "nb1shot1": nb1shot1}
 
 
 register(MethodSpec("gaea", "GAEA: exponentiated gradient on simplices, single level (ERM)", PAPER,
-                    nb201_and_darts(lambda: gaea_darts_nb201_defaults("single-level"),
-                                    gaea_darts_darts_space_defaults("single-level")), SearchMethod))
+                    per_family(lambda: gaea_darts_nb201_defaults("single-level"),
+                               gaea_darts_darts_space_defaults("single-level"),
+                               gaea_nb1shot1_defaults(nb1shot1_search_defaults, "simplex", "single-level")),
+                    SearchMethod))
 register(MethodSpec("gaea-bilevel", "GAEA: exponentiated gradient on simplices, bilevel (first order)", PAPER,
-                    nb201_and_darts(lambda: gaea_darts_nb201_defaults("first-order"),
-                                    gaea_darts_darts_space_defaults("first-order")), SearchMethod))
+                    per_family(lambda: gaea_darts_nb201_defaults("first-order"),
+                               gaea_darts_darts_space_defaults("first-order"),
+                               gaea_nb1shot1_defaults(nb1shot1_search_defaults, "simplex", "first-order")),
+                    SearchMethod))
 register(MethodSpec("gaea-gdas", "GAEA GDAS: Gumbel-max sampling with theta on the simplex, EG", PAPER,
-                    nb201_and_darts(gaea_gdas_nb201_defaults, gaea_gdas_darts_space_defaults), SearchMethod))
+                    per_family(gaea_gdas_nb201_defaults, gaea_gdas_darts_space_defaults,
+                               gaea_nb1shot1_defaults(gdas_nb1shot1_defaults, "gumbel-simplex")),
+                    SearchMethod))
 register(MethodSpec("gaea-pcdarts", "GAEA PC-DARTS: partial channels, op and edge weights on simplices, EG",
-                    PAPER, nb201_and_darts(gaea_pcdarts_nb201_defaults, gaea_pcdarts_darts_space_defaults),
+                    PAPER, per_family(gaea_pcdarts_nb201_defaults, gaea_pcdarts_darts_space_defaults,
+                                      gaea_pcdarts_nb1shot1_defaults),
                     SearchMethod))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import darts_space_search_defaults, nb201_search_defaults
+from methods.darts import darts_space_search_defaults, nb1shot1_search_defaults, nb201_search_defaults
 from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
@@ -74,8 +74,28 @@ def lambda_darts_space_defaults(regularizer: str):
     return defaults
 
 
+def lambda_nb1shot1_defaults(regularizer: str):
+    def defaults(context: SpaceContext) -> dict[str, Any]:
+        # harness choice: the paper has no NAS-Bench-1Shot1 runs. DARTS's 1Shot1 search setup
+        # (methods/darts.py), whose optimizers are A.9.2's DARTS-space ones, with A.9.2's regulariser
+        # values; its one cell type is shared by all 9 cells, so every cell is aligned (as on NB201)
+        config = nb1shot1_search_defaults(context)
+        config["arch"]["hypergradient"] = "first-order"
+        config["inner_reg"] = regularizer
+        config["lambda_reg"] = {
+            "strength": 0.25 if regularizer == "lambda" else 0.125,  # A.9.2
+            "e0": 1e-4,  # A.9.2
+            "difference": "central",
+            "cells": "all",
+        }
+        return config
+
+    return defaults
+
+
 def lambda_defaults(regularizer: str):
-    return {"nb201": lambda_nb201_defaults(regularizer), "darts": lambda_darts_space_defaults(regularizer)}
+    return {"nb201": lambda_nb201_defaults(regularizer), "darts": lambda_darts_space_defaults(regularizer),
+            "nb1shot1": lambda_nb1shot1_defaults(regularizer)}
 
 
 register(MethodSpec("lambda", "first-order DARTS + layer alignment Lambda regulariser on the weights", PAPER,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import darts_space_search_defaults, nb201_search_defaults
+from methods.darts import darts_space_search_defaults, nb1shot1_search_defaults, nb201_search_defaults
 from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
@@ -55,6 +55,14 @@ def pr_darts_darts_space_defaults(context: SpaceContext) -> dict[str, Any]:
     return with_gates_and_regulariser(config)
 
 
+def pr_darts_nb1shot1_defaults(context: SpaceContext) -> dict[str, Any]:
+    """NAS-Bench-1Shot1 (harness choice: the paper has no runs there): DARTS's 1Shot1 search setup
+    (methods/darts.py: 50 epochs, batch 96) with PR-DARTS's gates and regulariser; tau falls from 10 to 0.1
+    over those 50 epochs. The ops sit on the choice blocks (nodes), so the gates are per block and the path
+    term runs over the blocks in order (spaces/nb1shot1/space.py chain_start)."""
+    return with_gates_and_regulariser(nb1shot1_search_defaults(context))
+
+
 def with_gates_and_regulariser(config: dict[str, Any]) -> dict[str, Any]:
     config["arch"]["parameterization"] = "hard-concrete"  # PR-DARTS Section 4.1: a stochastic gate per op per edge
     # PR-DARTS Section 4.2: "Similar to DARTS, we alternatively update parameters W and beta via gradient
@@ -66,5 +74,6 @@ def with_gates_and_regulariser(config: dict[str, Any]) -> dict[str, Any]:
 
 
 register(MethodSpec("pr-darts", "PR-DARTS: hard-concrete op gates, skip/non-skip sparsity and path-depth reward",
-                    PAPER, {"nb201": pr_darts_nb201_defaults, "darts": pr_darts_darts_space_defaults},
+                    PAPER, {"nb201": pr_darts_nb201_defaults, "darts": pr_darts_darts_space_defaults,
+                     "nb1shot1": pr_darts_nb1shot1_defaults},
                     SearchMethod))

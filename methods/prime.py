@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from methods.darts import darts_space_search_defaults, nb201_search_defaults
+from methods.darts import FAMILY_SEARCH_DEFAULTS
 from methods.registry import MethodSpec, SpaceContext, register
 from methods.search_method import SearchMethod
 
@@ -38,9 +38,10 @@ ALTERNATING_TRAIN_PORTION = 0.5  # DARTS-PRIME Section 4.3: 50/50 "for trials wi
 
 
 def prime_defaults(schedule: str, outer_reg: str, train_portion: float, crb: bool = False):
-    bases = {"nb201": lambda context: nb201_search_defaults(), "darts": darts_space_search_defaults}
+    # DARTS-PRIME Section 4.2 runs on the DARTS space and NB201; on NAS-Bench-1Shot1 it is DARTS's 1Shot1
+    # setup with the same changes (harness choice)
     return {family: prime_family_defaults(base, schedule, outer_reg, train_portion, crb)
-            for family, base in bases.items()}
+            for family, base in FAMILY_SEARCH_DEFAULTS.items()}
 
 
 def prime_family_defaults(base, schedule: str, outer_reg: str, train_portion: float, crb: bool):

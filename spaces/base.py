@@ -231,7 +231,9 @@ class Oracle(Protocol):
 class SearchSpace(Protocol):
     name: str
     summary: str
-    oracle_benchmark: str | None  # the store under <data-dir>/benchmarks/<name>.h5, or None
+    family: str | None  # method defaults and presets are per family; None: no method searches it
+    searchable: bool  # False: a benchmark's table for `harness query` only (decisions etc. raise)
+    oracle_benchmark: str | None  # the benchmark store (spaces/benchmark.py) that scores it, or None
 
     def supernet_defaults(self) -> dict[str, Any]: ...
 

@@ -16,6 +16,13 @@ def search_batch_norm(x: torch.Tensor) -> torch.Tensor:
     return F.batch_norm(x, None, None, training=True, eps=1e-5)
 
 
+def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
+    """PC-DARTS' channel shuffle: channel c of group g moves to c * groups + g."""
+    batch, channels, height, width = x.shape
+    return x.view(batch, groups, channels // groups, height, width).transpose(1, 2).reshape(
+        batch, channels, height, width)
+
+
 class ReLUConvBN(nn.Module):
     """ReLU -> Conv -> BN, the NAS-Bench-201 convolution block (affine BN, running stats)."""
 

@@ -1,10 +1,6 @@
 """One-epoch searches on the 1Shot1 spaces through the runner (harness/runner.py run_seed), on a
-synthetic image set and a 4-channel, 3-cell supernet.
-
-The methods' registered defaults exist for nb201 only (methods/registry.py require_space), so
-`harness run --method darts --space nb1shot1-s1` stops at config resolution; these tests resolve a
-method's quick NB201 config and swap in the 1Shot1 space and its supernet section, which is what
-a method's 1Shot1 defaults will do.
+synthetic image set and a 4-channel, 3-cell supernet: each method's own NAS-Bench-1Shot1 defaults
+(methods/*.py, nb1shot1 family) under the quick preset.
 """
 
 from __future__ import annotations
@@ -16,6 +12,7 @@ import harness.runner as runner
 from conftest import require_shared
 from fixtures.nb101_store import CSV_RELATIVE, build_store, csv_rows
 from harness.config import resolve_config
+from methods.registry import list_methods, method_defaults
 from spaces.errors import ConfigError
 from spaces.registry import get_space
 from tests.run_helpers import synthetic_image_set
@@ -24,14 +21,8 @@ CPU = torch.device("cpu")
 
 
 def config_for(method: str, space: str):
-    config = resolve_config(method, "nb201", "quick", epochs=1, assignments=[
-        "supernet.channels=4", "data.subset=64", "data.batch_size=32", "eval.batch_size=64"])
-    config["space"] = space
-    config["supernet"] = {"channels": 4, "cells_per_stage": 1,
-                          "partial_channels": config["supernet"]["partial_channels"]}
-    if "simplex" in config:
-        config["simplex"]["exclude_ops"] = []  # GAEA's NB201 setting drops `none`, which 1Shot1 does not have
-    return config
+    return resolve_config(method, space, "quick", epochs=1, assignments=[
+        "data.subset=16", "data.batch_size=16", "eval.batch_size=64"])
 
 
 def run(tmp_path, config, oracle=None):
@@ -75,6 +66,29 @@ def test_methods_with_learned_input_weights_search_the_space(tmp_path, method, s
         assert len(row["edge_weights"]) == 15  # every candidate edge of space 1
 
 
-def test_methods_without_input_weights_cannot_derive(tmp_path):
-    with pytest.raises(ConfigError, match="learned input weights"):
-        run(tmp_path, config_for("gdas", "nb1shot1-s1"))
+ALL_METHODS = [spec.name for spec in list_methods()]
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_every_method_searches_and_derives_on_a_1shot1_space(tmp_path, method):
+    """Each method's 1Shot1 defaults resolve, one epoch runs, and the derived cell parses back."""
+    config = config_for(method, "nb1shot1-s2")
+    result = run(tmp_path, config)
+    assert result.failure is None, result.failure
+    row = result.rows[-1]
+    assert str(get_space("nb1shot1-s2").parse(row["arch"])) == row["arch"]
+    assert row["skip_count"] == 0  # no skip op in NB101 cells
+
+
+def test_1shot1_defaults_follow_the_repository_not_the_nb201_setup():
+    darts = method_defaults("darts", "nb1shot1-s1", "cifar10")
+    assert (darts["epochs"], darts["data"]["batch_size"]) == (50, 96)  # optimizers/darts/train_search.py
+    assert darts["weights_optimizer"]["nesterov"] is False and darts["weights_optimizer"]["weight_decay"] == 3e-4
+    gdas = method_defaults("gdas", "nb1shot1-s1", "cifar10")
+    assert gdas["epochs"] == 100 and gdas["gumbel"] == {"tau_start": 10.0, "tau_end": 1.0}
+    pcdarts = method_defaults("pcdarts", "nb1shot1-s1", "cifar10")
+    assert pcdarts["arch"]["lr"] == 3e-4 and pcdarts["arch"]["warmup_epochs"] == 0
+    gaea_pc = method_defaults("gaea-pcdarts", "nb1shot1-s1", "cifar10")
+    assert gaea_pc["arch"]["lr"] == 0.1 and gaea_pc["arch"]["warmup_epochs"] == 10  # GAEA C.2; epc_edarts
+    for method in ("gaea", "gaea-bilevel", "gaea-gdas", "gaea-pcdarts"):
+        assert method_defaults(method, "nb1shot1-s3", "cifar10")["simplex"]["exclude_ops"] == []  # no zero op

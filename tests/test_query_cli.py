@@ -163,7 +163,7 @@ def test_import_rejects_an_unknown_source(tmp_path):
 
 def test_import_rejects_an_unknown_benchmark(tmp_path):
     with pytest.raises(ConfigError, match="nb201"):
-        harness("data", "import", "nb101", "--from", str(tmp_path), "--data-dir", str(tmp_path))
+        harness("data", "import", "no-such-benchmark", "--from", str(tmp_path), "--data-dir", str(tmp_path))
 
 
 def test_info_describes_stores_and_datasets(synthetic_data_dir, capsys):

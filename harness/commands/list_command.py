@@ -27,8 +27,12 @@ def add_parser(subparsers) -> None:
 
 def space_record(name: str) -> dict[str, Any]:
     space = get_space(name)
+    if not space.searchable:
+        return {"name": name, "family": None, "summary": space.summary, "oracle": space.oracle_benchmark,
+                "searchable": False}
     decisions = space.decisions(space.supernet_defaults())
     return {
+        "searchable": True,
         "name": name,
         "family": space.family,
         "summary": space.summary,
@@ -43,7 +47,7 @@ def space_record(name: str) -> dict[str, Any]:
 
 
 def method_records() -> list[dict[str, Any]]:
-    families = {name: get_space(name).family for name in list_spaces()}
+    families = {name: get_space(name).family for name in list_spaces() if get_space(name).searchable}
     return [{"name": spec.name, "summary": spec.summary, "paper": spec.paper, "families": list(spec.families),
              "spaces": [space for space, family in families.items() if family in spec.families]}
             for spec in list_methods()]
@@ -74,6 +78,8 @@ def run(args) -> int:
 
 
 def format_space(record: dict[str, Any]) -> str:
+    if not record["searchable"]:
+        return f"{record['name']}  (query only; oracle: {record['oracle']})\n  {record['summary']}"
     lines = [f"{record['name']}  ({record['family']} family; oracle: {record['oracle'] or 'none'})",
              f"  {record['summary']}",
              f"  cells: {' '.join(record['cells'])}"]

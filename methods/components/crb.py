@@ -49,6 +49,7 @@ class ClippedReLU(Parameterization):
         init = 1.0 / per_edge + float(noise) * torch.randn(self.shape, generator=generator)
         self.theta = init.to(device).requires_grad_()
         self._set_alive(self.has_param.clone())
+        self.learn_inputs_by_softmax()
 
     def _set_alive(self, alive: torch.Tensor) -> None:
         """alive: host-side bool [edges, ops]; the device copies follow it."""
@@ -58,7 +59,7 @@ class ClippedReLU(Parameterization):
         self.none_on_device = (self.zero_op & dead_edge).to(self.device)
 
     def parameters(self) -> list[torch.Tensor]:
-        return [self.theta]
+        return [self.theta] + self.input_parameters()
 
     def activate(self) -> torch.Tensor:
         weights = torch.where(self.alive_on_device, self.theta.clamp(0.0, 1.0), 0.0)

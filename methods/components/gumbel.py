@@ -42,9 +42,9 @@ from typing import Any
 import torch
 
 from methods.components.catalog import component
-from methods.components.parameterizations import Parameterization
+from methods.components.parameterizations import Parameterization, learned_inputs
 from methods.components.op_masks import allowed_op_mask
-from methods.components.simplex import require_exponentiated_gradient, uniform_over
+from methods.components.simplex import InputSimplex, require_exponentiated_gradient, uniform_over
 from methods.progress import Progress
 from spaces.base import ArchWeights
 from spaces.errors import ConfigError
@@ -101,13 +101,13 @@ class HardGumbelSampling(Parameterization):
         # non_blocking: a blocking host-to-device copy would wait for the device's queued work
         device_weights = weights.to(self.device, non_blocking=True)
         device_offsets = None if offsets is None else offsets.to(self.device, non_blocking=True)
-        return self.expand(device_weights, active=chosen, offsets=device_offsets)
+        return self.expand(device_weights, self.input_weights(differentiable), active=chosen, offsets=device_offsets)
 
     def eval_weights(self) -> ArchWeights:
         """The most likely op per choice, one-hot: deterministic, and one op per choice as in the search."""
         log_probs = self.log_probs().detach()
         one_hot = torch.zeros_like(log_probs).scatter_(-1, log_probs.argmax(-1, keepdim=True), 1.0)
-        return self.expand(one_hot.to(self.device), active=one_hot.bool())
+        return self.expand(one_hot.to(self.device), self.input_weights(False), active=one_hot.bool())
 
     def diagnostics(self) -> dict[str, Any]:
         return {"tau": self.tau}
@@ -139,9 +139,10 @@ class GumbelLogits(HardGumbelSampling):
         super().__init__(decisions, config, generator, device)
         self.op_exists = allowed_op_mask(decisions, [])
         self.alpha = (float(config["arch"]["init_scale"]) * torch.randn(self.shape, generator=generator)).requires_grad_()
+        self.learn_inputs_by_softmax()
 
     def parameters(self) -> list[torch.Tensor]:
-        return [self.alpha]
+        return [self.alpha] + self.input_parameters()
 
     def log_probs(self) -> torch.Tensor:
         return torch.log_softmax(self.alpha.masked_fill(~self.op_exists, float("-inf")), dim=-1)
@@ -170,9 +171,14 @@ class GumbelSimplex(HardGumbelSampling):
         require_exponentiated_gradient(config, self.NAME)
         self.allowed = allowed_op_mask(decisions, config["simplex"]["exclude_ops"])
         self.theta = uniform_over(self.allowed).requires_grad_()
+        # GAEA C.2: input weights on each node's simplex too, moved by EG
+        self.inputs = InputSimplex(decisions, device) if learned_inputs(decisions) else None
 
     def parameters(self) -> list[torch.Tensor]:
-        return [self.theta]
+        return [self.theta] + ([] if self.inputs is None else [self.inputs.table])
+
+    def param_groups(self) -> list[dict[str, Any]]:
+        return [{"params": [self.theta]}] + ([] if self.inputs is None else [self.inputs.param_group()])
 
     def log_probs(self) -> torch.Tensor:
         # log of the allowed entries only: log 0 would be -inf and its gradient 1/0 would turn

@@ -117,13 +117,14 @@ class HardConcreteGates(Parameterization):
         mean_logit = math.log(1.0 - drop_rate) - math.log(drop_rate)
         self.beta = (mean_logit + init_std * torch.randn(shape, generator=generator)).requires_grad_()
         self.op_exists = decisions.op_exists()
+        self.learn_inputs_by_softmax()
         self.tau = self.tau_start  # the temperature of the latest forward; activate() reports at it
         self.last_gates = torch.zeros(shape, dtype=torch.float64)  # latest sample, for diagnostics
         self.last_sampled = torch.zeros(shape, dtype=torch.bool)
         self.has_sampled = False
 
     def parameters(self) -> list[torch.Tensor]:
-        return [self.beta]
+        return [self.beta] + self.input_parameters()
 
     def temperature(self, progress: Progress) -> float:
         return progress.linear(self.tau_start, self.tau_end)
@@ -145,7 +146,7 @@ class HardConcreteGates(Parameterization):
         active = sampled & (gates.detach() != 0)
         self.last_gates, self.last_sampled, self.has_sampled = gates.detach().double(), sampled, True
         # non_blocking: a blocking host-to-device copy would wait for the device's queued work
-        return self.expand(weights.to(self.device, non_blocking=True), active=active)
+        return self.expand(weights.to(self.device, non_blocking=True), self.input_weights(differentiable), active=active)
 
     def sample_ops(self) -> torch.Tensor:
         """Bool [types, choices, ops]: `sampled_ops_per_edge` ops per choice, uniformly without replacement."""
@@ -159,7 +160,7 @@ class HardConcreteGates(Parameterization):
 
     def eval_weights(self) -> ArchWeights:
         gates = median_gate(self.beta.detach(), self.tau, self.a, self.b).masked_fill(~self.op_exists, 0.0)
-        return self.expand(gates.to(self.device))
+        return self.expand(gates.to(self.device), self.input_weights(False))
 
     def derive_scores(self) -> torch.Tensor:
         """beta: P(g != 0) = sigmoid(beta - tau ln(-a/b)) is increasing in beta, so this ranks ops

@@ -36,16 +36,29 @@ class Parameterization:
         self.generator = generator  # CPU generator: initialisation, then any sampling
         self.device = device
         self.shape = decisions.shape
+        self.inputs = None  # learned input weights (InputLogits / InputSimplex) where the space has them
 
     def parameters(self) -> list[torch.Tensor]:
         raise NotImplementedError
+
+    def learn_inputs_by_softmax(self) -> None:
+        """Give a space's learned input choices (NAS-Bench-1Shot1) softmax weights per node, drawn after the
+        op parameters from the same generator. Harness choice for the parameterizations whose papers only
+        weigh ops (GDAS, PR-DARTS, CRB): the inputs as DARTS weighs them in the 1Shot1 code (a softmax per
+        node, optimizers/darts/model_search.py); 1Shot1's own GDAS draws soft Gumbel samples instead."""
+        if learned_inputs(self.decisions):
+            self.inputs = InputLogits(self.decisions, float(self.config["arch"]["init_scale"]), self.generator,
+                                      self.device)
+
+    def input_parameters(self) -> list[torch.Tensor]:
+        return [] if self.inputs is None else [self.inputs.logits]
 
     def activate(self) -> torch.Tensor:
         raise NotImplementedError
 
     def input_weights(self, differentiable: bool = True) -> torch.Tensor | None:
         """[types, edges] multipliers of each edge's whole output, or None (1 everywhere)."""
-        return None
+        return None if self.inputs is None else self.inputs.weights(differentiable)
 
     def param_groups(self) -> list[dict[str, Any]]:
         """The parameters as optimizer param groups; a group may carry settings of its optimizer
@@ -142,18 +155,15 @@ class SoftmaxLogits(Parameterization):
         super().__init__(decisions, config, generator, device)
         scale = float(config["arch"]["init_scale"])
         self.alpha = (scale * torch.randn(self.shape, generator=generator)).to(device).requires_grad_()
-        self.inputs = InputLogits(decisions, scale, generator, device) if learned_inputs(decisions) else None
+        self.learn_inputs_by_softmax()
         self.allowed = allowed_op_mask(decisions, config["softmax"]["exclude_ops"], "softmax.exclude_ops")
         self.allowed_on_device = self.allowed.to(device)
 
     def parameters(self) -> list[torch.Tensor]:
-        return [self.alpha] + ([] if self.inputs is None else [self.inputs.logits])
+        return [self.alpha] + self.input_parameters()
 
     def activate(self) -> torch.Tensor:
         return torch.softmax(self.alpha.masked_fill(~self.allowed_on_device, float("-inf")), dim=-1)
-
-    def input_weights(self, differentiable: bool = True) -> torch.Tensor | None:
-        return None if self.inputs is None else self.inputs.weights(differentiable)
 
     def computed_ops(self) -> torch.Tensor:
         # softmax weights are nonzero on every allowed op

@@ -85,9 +85,6 @@ class Simplex(Parameterization):
     def activate(self) -> torch.Tensor:
         return self.theta
 
-    def input_weights(self, differentiable: bool = True) -> torch.Tensor | None:
-        return None if self.inputs is None else self.inputs.weights(differentiable)
-
     def computed_ops(self) -> torch.Tensor:
         # The allowed ops are exactly the nonzero ones (EG keeps allowed weights positive), so the
         # mask is known on the host and the supernet need not read it off the weights (a device sync).

@@ -74,6 +74,7 @@ def reduction_cells(layers: int) -> tuple[int, ...]:
 
 class DartsFamilySpace:
     family = "darts"  # the methods' defaults are per family (methods/registry.py)
+    searchable = True
     oracle_benchmark = None  # NAS-Bench-301 (issue 10) scores the DARTS space; until then: trained accuracy
 
     def __init__(self, name: str):

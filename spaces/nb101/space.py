@@ -17,6 +17,8 @@ from spaces.nb101.text import parse_arch_text
 
 class NB101QuerySpace:
     name = "nb101"
+    family = None  # no method searches it
+    searchable = False
     summary = "NAS-Bench-101 (Ying et al., ICML 2019): 423,624 cells; query only (search nb1shot1-s1..s3)"
     oracle_benchmark = "nb101"
 

@@ -25,7 +25,7 @@ from spaces.nb1shot1.spaces import PRIMITIVES, OneShotSpace
 
 class OneShotSupernet(nn.Module):
     def __init__(self, space: OneShotSpace, channels: int = 16, cells_per_stage: int = 3, num_classes: int = 10,
-                 partial_channels: int = 1):
+                 partial_channels: int = 1, node_bn: bool = False):
         super().__init__()
         self.space = space
         self.num_edges = len(CellGraph(space).edges)
@@ -38,7 +38,7 @@ class OneShotSupernet(nn.Module):
             if stage > 0:
                 width *= 2
             for position in range(cells_per_stage):
-                cells.append(OneShotCell(space, c_in, width, partial_channels))
+                cells.append(OneShotCell(space, c_in, width, partial_channels, node_bn))
                 downsample.append(stage > 0 and position == 0)
                 c_in = width * blocks
         self.cells = nn.ModuleList(cells)

@@ -40,7 +40,7 @@ from torch import nn
 from spaces.nb1shot1.cell_graph import CellGraph
 from spaces.nb1shot1.spaces import PRIMITIVES, OneShotSpace
 from spaces.nb101.cell import CONV1X1, CONV3X3, MAXPOOL3X3
-from spaces.nb201.search_cell import channel_shuffle
+from spaces.ops import channel_shuffle, search_batch_norm
 
 POOL, CONV3, CONV1 = (PRIMITIVES.index(op) for op in (MAXPOOL3X3, CONV3X3, CONV1X1))
 BN_MOMENTUM = 0.997  # nasbench-1shot1 optimizers/darts/operations.py BN_MOMENTUM (as PyTorch momentum, see above)
@@ -91,8 +91,10 @@ class ChoiceBlock(nn.Module):
 
 
 class OneShotCell(nn.Module):
-    def __init__(self, space: OneShotSpace, c_in: int, channels: int, partial_channels: int = 1):
+    def __init__(self, space: OneShotSpace, c_in: int, channels: int, partial_channels: int = 1,
+                 node_bn: bool = False):
         super().__init__()
+        self.node_bn = node_bn
         self.graph = CellGraph(space)
         self.num_blocks = space.num_blocks
         self.output_node = space.output_node
@@ -117,6 +119,8 @@ class OneShotCell(nn.Module):
                 value = self._weigh(value, node, edge, inputs)
                 total = value if total is None else total + value
             out = self.blocks[block](total, ops[block], active[block])
+            if self.node_bn:
+                out = search_batch_norm(out)
             if offsets is not None:
                 out = out + offsets[block]
             states.append(out)

@@ -43,6 +43,8 @@ PAPER = "Zela, Siems & Hutter, NAS-Bench-1Shot1, ICLR 2020"
 
 
 class NB1Shot1Space:
+    family = "nb1shot1"  # the methods' defaults are per family (methods/registry.py)
+    searchable = True
     oracle_benchmark = "nb101"
 
     SUPERNET_DEFAULTS = {
@@ -50,6 +52,9 @@ class NB1Shot1Space:
         # train_search.py --layers 9: 3 stages of 3 cells (model_search.py doubles C at layers // 3, 2 * layers // 3)
         "cells_per_stage": 3,
         "partial_channels": 1,  # every op on the block's full width (PC-DARTS sets 4: optimizers/pc_darts)
+        # a BatchNorm without affine after each block's output, DARTS-PRIME CRB's node BN (S1.1) in the
+        # node-anchored cell: where DARTS sums a node's edges, a 1Shot1 block sums its weighted ops
+        "node_bn": False,
     }
 
     def __init__(self, space_number: int):
@@ -82,7 +87,9 @@ class NB1Shot1Space:
         channels, cells, partial = (_positive(config, key) for key in ("channels", "cells_per_stage", "partial_channels"))
         if channels % partial:
             raise ConfigError(f"supernet.partial_channels={partial} must divide supernet.channels={channels}")
-        net = OneShotSupernet(self.space, channels, cells, num_classes, partial)
+        if not isinstance(config["node_bn"], bool):
+            raise ConfigError(f"supernet.node_bn must be true or false, got {config['node_bn']!r}")
+        net = OneShotSupernet(self.space, channels, cells, num_classes, partial, config["node_bn"])
         net.reset_parameters(generator)
         return net
 

@@ -34,15 +34,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from spaces.nb201.encoding import EDGES, NUM_NODES, OPS
-from spaces.ops import search_batch_norm
+from spaces.ops import channel_shuffle, search_batch_norm
 
 SKIP, CONV1, CONV3, POOL = (OPS.index(n) for n in ("skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"))
-
-
-def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
-    batch, channels, height, width = x.shape
-    return x.view(batch, groups, channels // groups, height, width).transpose(1, 2).reshape(
-        batch, channels, height, width)
 
 
 class NB201SearchCell(nn.Module):

@@ -19,6 +19,7 @@ ROLES = OpRoles(skip="skip_connect", zero="none", parametric=PARAMETRIC_OPS)
 class NB201Space:
     name = "nb201"
     family = "nb201"  # the methods' defaults are per family (methods/registry.py)
+    searchable = True
     summary = "NAS-Bench-201 (Dong & Yang, ICLR 2020): one cell type, 6 edges x 5 ops, 15,625 architectures"
     oracle_benchmark = "nb201"
 
