@@ -11,6 +11,7 @@ from harness.data.registry import dataset_source
 from harness.oracle_access import load_oracle_if_present
 from harness.output_paths import writable_directory
 from harness.paths import data_dir
+from harness.sweep.evaluations import check_evaluations, evaluation_plan
 from harness.sweep.executor import ExecutorOptions, execute, runs_to_do
 from harness.sweep.grid import parse_grid
 from harness.sweep.listing import outcome_summary, plan_table, status_counts
@@ -21,6 +22,8 @@ from harness.sweep.status import run_status
 from harness.sweep.sweep_file import read_sweep_file
 from spaces.errors import BenchmarkFileError
 
+DEFAULT_EVALUATION_OUT = "evaluations"  # as `harness evaluate --out`
+
 EXAMPLE = """examples:
   harness sweep --methods darts,amended --spaces nb201 --seeds 4 --epochs 50,100 \\
                 --grid amended:amended.eta=0,0.001,0.1 --preset quick --out runs
@@ -30,9 +33,10 @@ EXAMPLE = """examples:
 config, so a method that does not use the component runs once per value, identically in effect);
 --grid METHOD:KEY=V1,V2 varies it for that method only. Values parse like --set (JSON, else a
 string). A sweep file (YAML or TOML) takes the same keys: methods, spaces, datasets, seeds,
-seed_offset, epochs, grid, preset, set, out, workers; flags given on the command line replace
-the file's keys. A run whose loss becomes NaN or infinite is marked failed and the sweep goes
-on; the exit code is 0 when every run ended (complete or failed), 2 when a run hit an error."""
+seed_offset, epochs, grid, preset, set, out, workers, evaluate, evaluate_out; flags given on the
+command line replace the file's keys. --evaluate PRESET trains each complete search's final
+architecture from scratch after the searches (records as `harness evaluate`). A run whose loss
+becomes NaN or infinite is marked failed and the sweep goes on; the exit code is 0 when every run ended (complete or failed), 2 when a run hit an error."""
 
 
 def add_parser(subparsers) -> None:
@@ -58,6 +62,11 @@ def add_parser(subparsers) -> None:
                         help="torch threads per run (default cores // workers); CPU records depend on it")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda (every GPU) or cuda:N (default auto)")
     parser.add_argument("--data-dir", default=None, help="benchmarks and datasets (default $HARNESS_DATA)")
+    parser.add_argument("--evaluate", default=None, metavar="PRESET",
+                        help="after the searches, train each complete search's final architecture from scratch "
+                             "with this evaluation preset (paper, cpu, quick; see `harness evaluate`)")
+    parser.add_argument("--evaluate-out", default=None, metavar="DIR",
+                        help="root of those evaluation records (default ./evaluations)")
     parser.add_argument("--retry-failed", action="store_true", help="start runs marked failed over again")
     parser.add_argument("--dry-run", action="store_true", help="list the runs and their status, run nothing")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -71,6 +80,9 @@ def run(args) -> int:
         settings = read_sweep_file(Path(args.file)).overridden_by(settings)
     spec = settings.spec()
     plan = expand_plan(spec)
+    if settings.evaluate is not None:
+        check_evaluations(plan, settings.evaluate)
+    evaluate_out = Path(settings.evaluate_out or DEFAULT_EVALUATION_OUT)
     statuses = [run_status(planned.run_dir) for planned in plan]
     devices = worker_devices(args.device)
     workers = settings.workers or default_workers(devices)
@@ -80,6 +92,10 @@ def run(args) -> int:
     if args.dry_run:
         print(plan_table(plan, statuses))
         print(f"\n{status_counts(statuses, args.retry_failed)}; would run with {resources}; records in {spec.out}")
+        if settings.evaluate is not None:
+            evaluations = evaluation_plan(plan, settings.evaluate, evaluate_out)
+            print(f"then evaluations ({settings.evaluate} preset) of every complete search, in {evaluate_out}; of "
+                  f"the searches complete now: {status_counts([run_status(e.run_dir) for e in evaluations], False)}")
         return 0
     root = data_dir(args.data_dir)
     todo = [plan[index] for index in runs_to_do(statuses, args.retry_failed)]
@@ -93,7 +109,26 @@ def run(args) -> int:
     options = ExecutorOptions(workers, threads, devices, root, args.retry_failed, show_progress=not args.no_progress)
     outcome = execute(plan, statuses, options)
     print(outcome_summary(outcome, len(plan), spec.out))
-    return 2 if outcome.errors else 0
+    errors = bool(outcome.errors)
+    if settings.evaluate is not None and not outcome.interrupted:
+        errors |= _evaluate_searches(plan, settings.evaluate, evaluate_out, options, root)
+    return 2 if errors else 0
+
+
+def _evaluate_searches(plan, preset: str, out: Path, options: ExecutorOptions, root: Path) -> bool:
+    """The evaluation phase (harness/sweep/evaluations.py); True when an evaluation hit an error."""
+    evaluations = evaluation_plan(plan, preset, out)
+    if not evaluations:
+        print("evaluations: no complete search to evaluate")
+        return False
+    for dataset in sorted({planned.config["dataset"] for planned in evaluations}):
+        _check_dataset_files(dataset, root)
+    writable_directory(out, "--evaluate-out")
+    statuses = [run_status(planned.run_dir) for planned in evaluations]
+    print(f"evaluations ({preset} preset): {status_counts(statuses, options.retry_failed)}", file=sys.stderr)
+    outcome = execute(evaluations, statuses, options)
+    print("evaluations " + outcome_summary(outcome, len(evaluations), out))
+    return bool(outcome.errors)
 
 
 def settings_from_flags(args) -> SweepSettings:
@@ -110,6 +145,8 @@ def settings_from_flags(args) -> SweepSettings:
         "assignments": tuple(args.assignments) if args.assignments is not None else None,
         "out": args.out,
         "workers": integer_at_least(args.workers, 1, "--workers") if args.workers is not None else None,
+        "evaluate": args.evaluate,
+        "evaluate_out": args.evaluate_out,
     }
     return SweepSettings(**given)
 
