@@ -22,19 +22,8 @@ from spaces.model_size import multiply_adds, params_mb
 from spaces.nb201.space import NB201Space
 from spaces.random_source import RandomSource
 from tests.conftest import require_shared
+from tests.evaluation_helpers import DARTS_V2, EVERY_OP, NB201_BEST, one_thread  # noqa: F401  (one_thread: autouse)
 
-# quark0/darts cnn/genotypes.py DARTS_V2 (DARTS, second order), with the list spelling of its concat
-DARTS_V2 = ("Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
-            "('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], "
-            "normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), "
-            "('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), "
-            "('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])")
-EVERY_OP = ("Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_5x5', 1), ('dil_conv_3x3', 0), ('dil_conv_5x5', 2), "
-            "('max_pool_3x3', 1), ('avg_pool_3x3', 3), ('skip_connect', 0), ('skip_connect', 4)], "
-            "normal_concat=[2, 3, 4, 5], reduce=[('skip_connect', 0), ('skip_connect', 1), ('sep_conv_3x3', 0), "
-            "('dil_conv_5x5', 1), ('avg_pool_3x3', 0), ('max_pool_3x3', 3), ('sep_conv_5x5', 1), "
-            "('dil_conv_3x3', 4)], reduce_concat=[2, 3, 4, 5])")
-NB201_BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 
 
 def darts_net(text=DARTS_V2, space="darts", channels=36, layers=20, classes=10, auxiliary=True, drop=0.2, seed=0):

@@ -4,32 +4,24 @@ evaluations that `harness sweep --evaluate` schedules and `harness report` table
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 import torch
 
 from harness.cli import main
 from harness.evaluation.records import arch_hash
-from harness.records import find_run_dirs
+from harness.records import RunDir, find_run_dirs
 from harness.runner import run_seed
 from harness.sweep.evaluations import evaluation_plan
 from harness.sweep.plan import SweepSpec, expand_plan
 from tests.conftest import require_shared
 from tests.fixtures.official_formats import write_cifar10
 from tests.run_helpers import synthetic_image_set, tiny_run_config
-from tests.test_eval_networks import DARTS_V2, NB201_BEST
+from tests.evaluation_helpers import DARTS_V2, NB201_BEST, one_thread  # noqa: F401  (one_thread: autouse)
 
 TINY = ["--preset", "quick", "--set", "data.train_subset=64", "--set", "data.test_subset=32", "--set",
         "data.batch_size=32", "--set", "epochs=1", "--no-progress", "--device", "cpu"]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks run fastest on one thread, most of all on a shared machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture
@@ -39,10 +31,24 @@ def data_root(tmp_path):
     return root
 
 
-def complete_search(out):
-    """A finished one-epoch NB201 search run (its final architecture is what `harness evaluate RUN` trains)."""
-    return run_seed(tiny_run_config(epochs=1), 0, out, torch.device("cpu"), synthetic_image_set(), None,
-                    show_progress=False, log=lambda message: None)
+SEARCH = tiny_run_config(epochs=1, assignments=["diagnostics.alignment=false"])
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory):
+    """A finished one-epoch NB201 search run, made once (its final architecture is what `harness evaluate RUN`
+    trains); tests copy it."""
+    out = tmp_path_factory.mktemp("searched")
+    result = run_seed(SEARCH, 0, out, torch.device("cpu"), synthetic_image_set(), None, show_progress=False,
+                      log=lambda message: None)
+    return out, result
+
+
+def complete_search(out, searched):
+    """A copy of the finished search under `out`: (its run directory, its final architecture)."""
+    root, result = searched
+    shutil.copytree(root, out)
+    return RunDir(out / result.run_dir.path.relative_to(root)), result.rows[-1]["arch"]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -73,8 +79,8 @@ def test_user_errors_are_one_message(argv, message, tmp_path, capsys, monkeypatc
     assert len(err.strip().splitlines()) == 1
 
 
-def test_an_incomplete_search_run_is_one_message(tmp_path, capsys):
-    run = complete_search(tmp_path / "runs").run_dir
+def test_an_incomplete_search_run_is_one_message(tmp_path, searched, capsys):
+    run, _ = complete_search(tmp_path / "runs", searched)
     run.summary.unlink()
     assert main(["evaluate", str(run.path), "--data-dir", str(tmp_path)]) == 2
     assert "is incomplete: it has no final architecture" in capsys.readouterr().err
@@ -94,15 +100,15 @@ def test_evaluate_an_architecture_end_to_end(tmp_path, data_root, capsys):
     assert capsys.readouterr().out.count("already complete") == 2
 
 
-def test_evaluate_the_final_architecture_of_search_runs(tmp_path, data_root, synthetic_data_dir, capsys):
-    search = complete_search(tmp_path / "runs")
+def test_evaluate_the_final_architecture_of_search_runs(tmp_path, data_root, synthetic_data_dir, searched, capsys):
+    _, final_arch = complete_search(tmp_path / "runs", searched)
     out = tmp_path / "evaluations"
     assert main(["evaluate", str(tmp_path / "runs"), "--out", str(out), "--data-dir", str(data_root), *TINY]) == 0
     printed = capsys.readouterr().out
     (run,) = find_run_dirs([out])
     recorded = json.loads(run.config.read_text())
-    assert recorded["config"]["arch"] == search.rows[-1]["arch"] and recorded["config"]["dataset"] == "cifar10"
-    assert f"nb201 {arch_hash(search.rows[-1]['arch'])} seed 0: done" in printed
+    assert recorded["config"]["arch"] == final_arch and recorded["config"]["dataset"] == "cifar10"
+    assert f"nb201 {arch_hash(final_arch)} seed 0: done" in printed
     # the report finds the evaluation beside the search and tables it as trained accuracy of that setting
     assert main(["report", str(tmp_path / "runs"), str(out), "--format", "csv", "--no-progress",
                  "--data-dir", str(synthetic_data_dir)]) == 0
@@ -124,30 +130,40 @@ def test_darts_genotype_pairs_in_any_order_share_one_evaluation(tmp_path, data_r
     assert len(find_run_dirs([out])) == 1
 
 
-def test_sweep_schedules_an_evaluation_per_complete_search(tmp_path):
-    spec = SweepSpec(methods=("darts",), spaces=("nb201",), out=tmp_path / "runs", seeds=2, preset="quick",
-                     assignments=("supernet.channels=4", "data.subset=64", "data.batch_size=32", "eval.batch_size=64"),
+SWEEP_SETS = ["--set", "supernet.channels=4", "--set", "data.subset=64", "--set", "data.batch_size=32",
+              "--set", "eval.batch_size=64", "--set", "diagnostics.alignment=false"]
+
+
+def sweep_spec(out):
+    """The one-run sweep whose run is SEARCH (the same resolved config, so it shares the searched record)."""
+    sets = tuple(SWEEP_SETS[1::2])
+    return SweepSpec(methods=("darts",), spaces=("nb201",), out=out, seeds=1, preset="quick", assignments=sets,
                      epochs=(1,))
-    plan = expand_plan(spec)
+
+
+def test_sweep_schedules_an_evaluation_per_complete_search(tmp_path, searched):
+    plan = expand_plan(sweep_spec(tmp_path / "runs"))
+    assert len(plan) == 1 and plan[0].config == SEARCH
     assert evaluation_plan(plan, "cpu", tmp_path / "evaluations") == []  # nothing searched yet
-    first = plan[0]
-    run_seed(first.config, first.seed, first.out_root, torch.device("cpu"), synthetic_image_set(), None,
-             show_progress=False, log=lambda message: None)
+    complete_search(tmp_path / "runs", searched)
     (planned,) = evaluation_plan(plan, "cpu", tmp_path / "evaluations")
     assert planned.config["kind"] == "evaluation" and planned.config["preset"] == "cpu" and planned.seed == 0
     assert planned.run_dir.path.is_relative_to(tmp_path / "evaluations" / "nb201" / "cifar10")
     assert planned.label.startswith("evaluate nb201 ")
 
 
-def test_sweep_with_evaluate_runs_searches_then_their_evaluations(tmp_path, data_root, capsys):
-    """End to end through the worker pool (one worker process)."""
+def test_sweep_with_evaluate_evaluates_its_complete_searches(tmp_path, data_root, searched, capsys):
+    """End to end through the worker pool (one worker process); the search is already complete, so only the
+    evaluation phase runs."""
+    complete_search(tmp_path / "runs", searched)
     argv = ["sweep", "--methods", "darts", "--spaces", "nb201", "--seeds", "1", "--epochs", "1", "--preset", "quick",
-            "--set", "supernet.channels=4", "--set", "data.subset=64", "--set", "data.batch_size=32",
-            "--set", "eval.batch_size=64", "--workers", "1", "--threads", "1", "--no-progress",
-            "--out", str(tmp_path / "runs"), "--data-dir", str(data_root),
-            "--evaluate", "quick", "--evaluate-out", str(tmp_path / "evaluations")]
+            *SWEEP_SETS, "--workers", "1", "--threads", "1", "--no-progress", "--out", str(tmp_path / "runs"),
+            "--data-dir", str(data_root), "--evaluate", "quick", "--evaluate-out", str(tmp_path / "evaluations")]
+    assert main([*argv, "--dry-run"]) == 0
+    assert "of the searches complete now: 1 runs: 0 complete" in capsys.readouterr().out
     assert main(argv) == 0
     printed = capsys.readouterr().out
+    assert "sweep: 1 complete" in printed and "(0 completed now, 1 complete before)" in printed
     assert "evaluations sweep: 1 complete, 0 failed, 0 errors, of 1 runs" in printed
     (evaluation,) = find_run_dirs([tmp_path / "evaluations"])
     assert json.loads(evaluation.summary.read_text())["complete"]

@@ -16,7 +16,7 @@ from harness.records import read_epochs
 from harness.run_lock import RunBusy, run_lock
 from spaces.errors import ConfigError
 from tests.run_helpers import synthetic_image_set
-from tests.test_eval_networks import DARTS_V2, NB201_BEST
+from tests.evaluation_helpers import DARTS_V2, NB201_BEST, one_thread  # noqa: F401  (one_thread: autouse)
 
 CPU = torch.device("cpu")
 TINY = ["data.train_subset=64", "data.test_subset=32", "data.batch_size=32", "eval.batch_size=32"]
