@@ -38,7 +38,8 @@ def multiply_adds(model: nn.Module, image_shape: tuple[int, int, int]) -> int:
         else:
             total += layer.in_features * layer.out_features
 
-    hooks = [layer.register_forward_hook(count) for layer in model.modules() if isinstance(layer, (nn.Conv2d, nn.Linear))]
+    hooks = [layer.register_forward_hook(count) for layer in model.modules()
+             if isinstance(layer, (nn.Conv2d, nn.Linear))]
     was_training = model.training
     model.eval()
     try:

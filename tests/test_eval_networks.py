@@ -232,7 +232,8 @@ def nb201_params(ops, channels, cells, classes):
         if stage:
             total += (c * 2 * c * 9 + bn(2 * c)) + (2 * c * 2 * c * 9 + bn(2 * c)) + c * 2 * c
             c *= 2
-        per_cell = sum(c * c * k * k + bn(c) for k in [{"nor_conv_1x1": 1, "nor_conv_3x3": 3}.get(op) for op in ops] if k)
+        kernels = [{"nor_conv_1x1": 1, "nor_conv_3x3": 3}.get(op) for op in ops]
+        per_cell = sum(c * c * k * k + bn(c) for k in kernels if k)
         total += cells * per_cell
     return total + bn(c) + c * classes + classes
 
@@ -246,7 +247,8 @@ def test_nb201_network_counts_and_shapes():
     out = net(torch.randn(4, 3, 32, 32))
     assert out.logits.shape == (4, 10) and out.auxiliary is None
     all_none = space.parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")
-    net = space.evaluation_network(all_none, {"channels": 8, "cells_per_stage": 1}, 10, torch.Generator().manual_seed(0))
+    net = space.evaluation_network(all_none, {"channels": 8, "cells_per_stage": 1}, 10,
+                                   torch.Generator().manual_seed(0))
     assert net(torch.randn(2, 3, 32, 32)).logits.shape == (2, 10)
 
 

@@ -15,6 +15,7 @@ from harness.records import RunDir, find_run_dirs
 from harness.runner import run_seed
 from harness.sweep.evaluations import evaluation_plan
 from harness.sweep.plan import SweepSpec, expand_plan
+from spaces.errors import ConfigError
 from tests.conftest import require_shared
 from tests.fixtures.official_formats import write_cifar10
 from tests.run_helpers import synthetic_image_set, tiny_run_config
@@ -120,7 +121,8 @@ def test_evaluate_the_final_architecture_of_search_runs(tmp_path, data_root, syn
 
 
 def test_darts_genotype_pairs_in_any_order_share_one_evaluation(tmp_path, data_root, capsys):
-    swapped = DARTS_V2.replace("('sep_conv_3x3', 0), ('sep_conv_3x3', 1)", "('sep_conv_3x3', 1), ('sep_conv_3x3', 0)", 1)
+    swapped = DARTS_V2.replace("('sep_conv_3x3', 0), ('sep_conv_3x3', 1)",
+                               "('sep_conv_3x3', 1), ('sep_conv_3x3', 0)", 1)
     assert swapped != DARTS_V2
     out = tmp_path / "evaluations"
     for text in (DARTS_V2, swapped):
@@ -189,3 +191,15 @@ def test_quick_evaluation_on_the_real_cifar10(tmp_path, capsys):
     assert summary["complete"] and 0 <= summary["test_acc"] <= 100
     rows = [json.loads(line) for line in run.epochs.read_text().splitlines()]
     assert len(rows) == 1 and rows[0]["train_acc"] >= 0
+
+
+def test_sweep_files_take_the_evaluate_keys(tmp_path):
+    from harness.sweep.sweep_file import read_sweep_file
+
+    path = tmp_path / "sweep.toml"
+    path.write_text('methods = ["darts"]\nspaces = ["nb201"]\nevaluate = "cpu"\nevaluate_out = "trained"\n')
+    settings = read_sweep_file(path)
+    assert (settings.evaluate, settings.evaluate_out) == ("cpu", "trained")
+    path.write_text('methods = ["darts"]\nspaces = ["nb201"]\nevaluate = 3\n')
+    with pytest.raises(ConfigError, match="evaluate must be a string"):
+        read_sweep_file(path)

@@ -45,7 +45,8 @@ def test_records_layout_and_summary(tmp_path):
     config = config_for()
     result = evaluate(tmp_path, config)
     run = result.run_dir
-    assert run.path == tmp_path / "nb201" / "cifar10" / arch_hash(NB201_BEST) / evaluation_config_hash(config) / "seed-0"
+    expected = tmp_path / "nb201" / "cifar10" / arch_hash(NB201_BEST) / evaluation_config_hash(config) / "seed-0"
+    assert run.path == expected
     recorded = json.loads(run.config.read_text())
     assert recorded["kind"] == "evaluation" and recorded["config"] == config and recorded["seed"] == 0
     assert recorded["provenance"]["device"] == "cpu" and "torch_threads" in recorded["provenance"]
@@ -120,7 +121,8 @@ def test_a_diverging_evaluation_is_marked_failed(tmp_path):
 
 def test_the_auxiliary_loss_counts_in_the_training_objective(tmp_path):
     with_aux = evaluate(tmp_path / "a", config_for("darts", DARTS_V2, epochs=1)).rows[0]
-    without = evaluate(tmp_path / "b", config_for("darts", DARTS_V2, epochs=1, extra=["loss.auxiliary_weight=0"])).rows[0]
+    no_aux = config_for("darts", DARTS_V2, epochs=1, extra=["loss.auxiliary_weight=0"])
+    without = evaluate(tmp_path / "b", no_aux).rows[0]
     assert with_aux["train_loss"] > without["train_loss"]  # CE + 0.4 CE(aux) against CE alone, same weights at start
 
 
@@ -146,8 +148,8 @@ def test_paper_protocols_have_their_sources_numbers():
     assert paper["network"] == {"channels": 36, "layers": 20, "auxiliary": True, "drop_path_prob": 0.2}
     assert paper["loss"]["auxiliary_weight"] == 0.4
     s2 = evaluation_space("darts-s2")
-    skip = "Genotype(normal=[" + ", ".join(["('skip_connect', 0)", "('skip_connect', 1)"] * 4) + "], normal_concat=[2, 3, 4, 5], " \
-           "reduce=[" + ", ".join(["('skip_connect', 0)", "('skip_connect', 1)"] * 4) + "], reduce_concat=[2, 3, 4, 5])"
+    pairs = ", ".join(["('skip_connect', 0)", "('skip_connect', 1)"] * 4)
+    skip = f"Genotype(normal=[{pairs}], normal_concat=[2, 3, 4, 5], reduce=[{pairs}], reduce_concat=[2, 3, 4, 5])"
     _, s2_text = parse_canonical(s2, skip)
     assert resolve_evaluation_config(s2, "darts-s2", "cifar100", "paper", s2_text)["network"]["layers"] == 8
     nb201 = evaluation_space("nb201")

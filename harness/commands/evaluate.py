@@ -38,14 +38,16 @@ def add_parser(subparsers) -> None:
                         help=f"train on {', '.join(EVALUATION_DATASETS)} (default: the search dataset, else cifar10)")
     parser.add_argument("--seeds", type=int, default=1, help="training seeds per architecture, 0..K-1 (default 1)")
     parser.add_argument("--seed-offset", type=int, default=0, help="first seed (default 0)")
-    parser.add_argument("--preset", default="paper", help=f"{' | '.join(PRESETS)} (default paper, the papers' protocol)")
+    parser.add_argument("--preset", default="paper",
+                        help=f"{' | '.join(PRESETS)} (default paper, the papers' protocol)")
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
                         help="override a value of the evaluation config, e.g. --set epochs=50 (repeatable)")
     parser.add_argument("--out", default="evaluations", help="root of the evaluation records (default ./evaluations)")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
     parser.add_argument("--data-dir", default=None, help="datasets (default $HARNESS_DATA)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.set_defaults(func=run, interrupt_note="finished epochs are saved and the evaluation resumes when started again")
+    parser.set_defaults(func=run,
+                        interrupt_note="finished epochs are saved and the evaluation resumes when started again")
 
 
 def run(args) -> int:

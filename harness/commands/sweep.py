@@ -36,7 +36,8 @@ string). A sweep file (YAML or TOML) takes the same keys: methods, spaces, datas
 seed_offset, epochs, grid, preset, set, out, workers, evaluate, evaluate_out; flags given on the
 command line replace the file's keys. --evaluate PRESET trains each complete search's final
 architecture from scratch after the searches (records as `harness evaluate`). A run whose loss
-becomes NaN or infinite is marked failed and the sweep goes on; the exit code is 0 when every run ended (complete or failed), 2 when a run hit an error."""
+becomes NaN or infinite is marked failed and the sweep goes on; the exit code is 0 when every run
+ended (complete or failed), 2 when a run hit an error."""
 
 
 def add_parser(subparsers) -> None:

@@ -63,9 +63,11 @@ def evaluation_data(image_set: ImageSet, data: dict[str, Any], seed: int, device
     train = np.arange(len(image_set.train_images))
     test = np.arange(len(image_set.test_images))
     if data["train_subset"] is not None:
-        train = np.sort(take_subset(train, data["train_subset"], np.random.default_rng(derive_seed(seed, SUBSET_TRAIN_STREAM))))
+        rng = np.random.default_rng(derive_seed(seed, SUBSET_TRAIN_STREAM))
+        train = np.sort(take_subset(train, data["train_subset"], rng))
     if data["test_subset"] is not None:
-        test = np.sort(take_subset(test, data["test_subset"], np.random.default_rng(derive_seed(seed, SUBSET_VAL_STREAM))))
+        rng = np.random.default_rng(derive_seed(seed, SUBSET_VAL_STREAM))
+        test = np.sort(take_subset(test, data["test_subset"], rng))
     if len(train) < 2:
         raise ConfigError("an evaluation needs at least two training images")
     mean = tuple(data["mean"]) if data["mean"] is not None else image_set.mean

@@ -18,7 +18,9 @@ paper  the protocol the space's papers trained their final architectures with:
                       lr 0.025 cosine to 0 over 600 epochs, weight decay 3e-4, momentum 0.9).
 cpu    fits a 2-core CPU (harness choice): the paper protocol's optimizer, loss and augmentation on
        2,048 training and 1,024 test images for 20 epochs, batch 64, with a small network (DARTS family
-       C=8, 5 cells; NAS-Bench-201 C=8, N=2). Measured: see README ("harness evaluate").
+       C=8, 5 cells; NAS-Bench-201 C=8, N=2). Measured with one torch thread on real CIFAR-10: DARTS_V2
+       17-34 s per epoch (6-11 min per evaluation, depending on the machine's other load), the best
+       NAS-Bench-201 cell 8-10 s per epoch (about 3 min).
 quick  a pipeline check in seconds (harness choice): 256 training and 128 test images, 2 epochs, batch 64,
        DARTS family C=4, 3 cells; NAS-Bench-201 C=4, N=1.
 The cosine is per epoch: epoch e (0-based) of E trains at lr_min + (lr - lr_min)(1 + cos(pi e / E)) / 2,

@@ -182,9 +182,9 @@ def _test(training: _Training, config) -> dict[str, float]:
 
 def _summary(config, rows, net, image_set) -> dict[str, Any]:
     final = rows[-1]
-    return {"complete": True, "epochs": config["epochs"], "arch": config["arch"], "arch_hash": arch_hash(config["arch"]),
-            "protocol": config["protocol"], "preset": config["preset"], "test_acc": final["test_acc"],
-            "test_loss": final["test_loss"], "params_mb": params_mb(net),
+    return {"complete": True, "epochs": config["epochs"], "arch": config["arch"],
+            "arch_hash": arch_hash(config["arch"]), "protocol": config["protocol"], "preset": config["preset"],
+            "test_acc": final["test_acc"], "test_loss": final["test_loss"], "params_mb": params_mb(net),
             "multiply_adds_m": multiply_adds(net, tuple(image_set.train_images.shape[1:])) / 1e6,
             "train_seconds": final["time"]["train_seconds"], "final": final}
 

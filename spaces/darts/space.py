@@ -126,7 +126,9 @@ class DartsFamilySpace:
         a space with a type per cell evaluates as many cells as it searches (Amended-DARTS Section 4.1.3)."""
         from spaces.darts.eval_network import NETWORK_DEFAULTS
 
-        return {**NETWORK_DEFAULTS, "layers": self.layout.layers} if self.layout.type_per_cell else dict(NETWORK_DEFAULTS)
+        if self.layout.type_per_cell:
+            return {**NETWORK_DEFAULTS, "layers": self.layout.layers}
+        return dict(NETWORK_DEFAULTS)
 
     def check_evaluation_network(self, config: dict[str, Any]) -> None:
         from spaces.darts.eval_network import check_network_config
