@@ -26,6 +26,14 @@ from tests.evaluation_helpers import DARTS_V2, EVERY_OP, NB201_BEST, one_thread 
 
 
 
+# GDAS_V1 of D-X-Y/NAS-Projects others/GDAS/lib/nas/genotypes.py, as public DARTS-family genotype lists quote it
+GDAS_V1 = ("Genotype(normal=[('skip_connect', 0), ('skip_connect', 1), ('skip_connect', 0), ('sep_conv_5x5', 2), "
+           "('sep_conv_3x3', 3), ('skip_connect', 0), ('sep_conv_5x5', 4), ('sep_conv_3x3', 3)], "
+           "normal_concat=range(2, 6), reduce=[('sep_conv_5x5', 0), ('sep_conv_3x3', 1), ('sep_conv_5x5', 2), "
+           "('sep_conv_5x5', 1), ('dil_conv_5x5', 2), ('sep_conv_3x3', 1), ('sep_conv_5x5', 0), "
+           "('sep_conv_5x5', 2)], reduce_concat=range(2, 6))")
+
+
 def darts_net(text=DARTS_V2, space="darts", channels=36, layers=20, classes=10, auxiliary=True, drop=0.2, seed=0):
     family = DartsFamilySpace(space)
     config = {"channels": channels, "layers": layers, "auxiliary": auxiliary, "drop_path_prob": drop}
@@ -91,9 +99,11 @@ def test_multiply_adds_count_convolutions_and_the_classifier():
                           nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5))
     expected = 32 * 32 * 8 * 3 * 9 + 16 * 16 * 8 * 1 * 9 + 8 * 5
     assert multiply_adds(layer, (3, 32, 32)) == expected
-    # DARTS_V2 at 20 x 36: "528M, 3.3" in the genotype lists that quote D-X-Y's counts (conv and linear
-    # multiply-adds of one 32x32 image)
+    # Genotype lists that quote D-X-Y/NAS-Projects' counts (GDAS lib/nas/genotypes.py) annotate DARTS_V2 with
+    # "528M, 3.3" and GDAS_V1 with "519M, 3.36M": multiply-adds of one 32x32 image and parameters at 20 x 36
     assert multiply_adds(darts_net(), (3, 32, 32)) // 10**6 == 528
+    gdas_v1 = darts_net(GDAS_V1)
+    assert multiply_adds(gdas_v1, (3, 32, 32)) // 10**6 == 519 and int(params_mb(gdas_v1) * 100) == 336
 
 
 # --- structure -----------------------------------------------------------------------------------------
