@@ -9,13 +9,13 @@ from spaces.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from harness.commands import data, list_command, query, regress, report, run, sweep
+    from harness.commands import data, evaluate, list_command, query, regress, report, run, sweep
 
     parser = argparse.ArgumentParser(
         prog="harness", description="Differentiable NAS methods on one supernet engine, scored by benchmark oracles."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (run, query, data, list_command, report, regress, sweep):
+    for module in (run, evaluate, query, data, list_command, report, regress, sweep):
         module.add_parser(subparsers)
     return parser
 

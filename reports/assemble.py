@@ -10,6 +10,7 @@ from reports.loading import LoadedRuns
 from reports.oracle_source import OracleSources
 from reports.settings import Setting
 from reports.table import Table
+from reports.trained_tables import trained_tables
 
 LISTED_SKIPS = 10  # skipped runs named one by one; beyond this only counted
 # Each space's tables: a module with SPACE and tables(settings, oracle, store) -> (tables, notes).
@@ -34,6 +35,7 @@ def build_report(settings: list[Setting], loaded: LoadedRuns, oracles: OracleSou
         tables, notes = space_report.tables(chosen, source.if_present(), source.store)
         report.tables += tables
         report.notes += notes
+    report.tables += trained_tables(settings, loaded.evaluations)
     tabled = {space_report.SPACE for space_report in SPACE_REPORTS}
     untabled = sorted({s.space for s in settings} - tabled)
     if untabled:

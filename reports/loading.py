@@ -20,8 +20,10 @@ from typing import Any
 
 from tqdm import tqdm
 
+from harness.evaluation.records import is_evaluation_record
 from harness.records import RunDir, find_run_dirs, read_epochs, read_json
 from harness.selection import check_selection, has_validation_split, selected_row
+from reports.evaluations import LoadedEvaluation, load_evaluation
 from reports.oracle_source import OracleSources
 from spaces.registry import get_space
 from spaces.errors import BenchmarkFileError, ConfigError
@@ -53,7 +55,7 @@ class LoadedRun:
 @dataclass(frozen=True)
 class SkippedRun:
     path: Path
-    kind: str  # "failed", "incomplete" or "other space"
+    kind: str  # "failed", "incomplete", "incomplete evaluation" or "other space"
     reason: str
 
 
@@ -65,6 +67,7 @@ class LoadedRuns:
     filled_rows: int = 0
     selection: str = "final"
     final_for_lack_of_validation: int = 0  # best-val runs without a validation split: their final epoch
+    evaluations: list[LoadedEvaluation] = field(default_factory=list)  # complete `harness evaluate` records
 
 
 def load_run(run_dir: RunDir) -> LoadedRun:
@@ -105,6 +108,14 @@ def load_runs(paths: list[Path], oracles: OracleSources, show_progress: bool = T
                           f"pass the --out directory of `harness run` or a run directory inside it")
     loaded = LoadedRuns(runs=[], selection=selection)
     for run_dir in tqdm(run_dirs, desc="reading runs", unit="run", disable=not show_progress, leave=False):
+        recorded = read_json(run_dir.config)
+        if is_evaluation_record(recorded):
+            evaluation = load_evaluation(run_dir, recorded)
+            if isinstance(evaluation, str):
+                loaded.skipped.append(SkippedRun(run_dir.path, "incomplete evaluation", evaluation))
+            else:
+                loaded.evaluations.append(evaluation)
+            continue
         run = load_run(run_dir)
         skip = _skip(run)
         if skip:
@@ -116,7 +127,7 @@ def load_runs(paths: list[Path], oracles: OracleSources, show_progress: bool = T
         loaded.filled_runs += bool(filled)
         loaded.filled_rows += filled
         loaded.runs.append(run)
-    if not loaded.runs:
+    if not loaded.runs and not loaded.evaluations:
         listing = "; ".join(f"{s.path}: {s.reason}" for s in loaded.skipped[:5])
         more = f" (and {len(loaded.skipped) - 5} more)" if len(loaded.skipped) > 5 else ""
         raise ConfigError(f"none of the {len(run_dirs)} runs under {', '.join(map(str, paths))} can be reported: "

@@ -12,6 +12,7 @@ from harness.data.registry import dataset_source
 from harness.oracle_access import load_oracle_if_present
 from harness.output_paths import writable_directory
 from harness.paths import data_dir
+from harness.sweep.evaluations import check_evaluations, evaluation_plan
 from harness.sweep.executor import ExecutorOptions, execute, runs_to_do
 from harness.sweep.grid import parse_grid
 from harness.sweep.listing import outcome_summary, plan_table, status_counts
@@ -25,6 +26,8 @@ from harness.sweep.status import run_status
 from harness.sweep.sweep_file import read_sweep_file
 from spaces.errors import BenchmarkFileError, ConfigError
 
+DEFAULT_EVALUATION_OUT = "evaluations"  # as `harness evaluate --out`
+
 EXAMPLE = """examples:
   harness sweep --methods darts,amended --spaces nb201 --seeds 4 --epochs 50,100 \\
                 --grid amended:amended.eta=0,0.001,0.1 --preset quick --out runs
@@ -35,14 +38,16 @@ EXAMPLE = """examples:
 config, so a method that does not use the component runs once per value, identically in effect);
 --grid METHOD:KEY=V1,V2 varies it for that method only. Values parse like --set (JSON, else a
 string). A sweep file (YAML or TOML) takes the same keys: methods, spaces, datasets, seeds,
-seed_offset, epochs, grid, preset, set, out, workers; flags given on the command line replace
-the file's keys. A run whose loss becomes NaN or infinite is marked failed and the sweep goes
-on; the exit code is 0 when every run ended (complete or failed), 2 when a run hit an error.
+seed_offset, epochs, grid, preset, set, out, workers, evaluate, evaluate_out; flags given on the
+command line replace the file's keys. --evaluate PRESET trains each complete search's final
+architecture from scratch after the searches (records as `harness evaluate`). A run whose loss
+becomes NaN or infinite is marked failed and the sweep goes on; the exit code is 0 when every run
+ended (complete or failed), 2 when a run hit an error.
 
 --executor ray runs each run as a Ray task (pip install 'dnas-harness[ray]'): on a Ray started
 here, or on a cluster with --address auto|HOST:PORT; --out and the data directory must then be
 on storage every node sees, at the same path (docs/cluster.md). A task whose worker dies is
-retried and resumes from its last checkpoint."""
+retried and resumes from its last checkpoint. Evaluations run on the same executor."""
 
 
 def add_parser(subparsers) -> None:
@@ -77,6 +82,11 @@ def add_parser(subparsers) -> None:
                         help="ray: share of a GPU per run, 0 to 1; 0.25 puts four runs on one GPU (default 0)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda (every GPU) or cuda:N (default auto)")
     parser.add_argument("--data-dir", default=None, help="benchmarks and datasets (default $HARNESS_DATA)")
+    parser.add_argument("--evaluate", default=None, metavar="PRESET",
+                        help="after the searches, train each complete search's final architecture from scratch "
+                             "with this evaluation preset (paper, cpu, quick; see `harness evaluate`)")
+    parser.add_argument("--evaluate-out", default=None, metavar="DIR",
+                        help="root of those evaluation records (default ./evaluations)")
     parser.add_argument("--retry-failed", action="store_true", help="start runs marked failed over again")
     parser.add_argument("--dry-run", action="store_true", help="list the runs and their status, run nothing")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -92,12 +102,19 @@ def run(args) -> int:
         settings = read_sweep_file(Path(args.file)).overridden_by(settings)
     spec = settings.spec()
     plan = expand_plan(spec)
+    if settings.evaluate is not None:
+        check_evaluations(plan, settings.evaluate)
+    evaluate_out = Path(settings.evaluate_out or DEFAULT_EVALUATION_OUT)
     statuses = [run_status(planned.run_dir) for planned in plan]
     executor = _RayExecutor(args) if args.executor == "ray" else _LocalExecutor(args, settings)
     if args.dry_run:
         print(plan_table(plan, statuses))
         print(f"\n{status_counts(statuses, args.retry_failed)}; would run with {executor.resources}; records in "
               f"{spec.out}")
+        if settings.evaluate is not None:
+            evaluations = evaluation_plan(plan, settings.evaluate, evaluate_out)
+            print(f"then evaluations ({settings.evaluate} preset) of every complete search, in {evaluate_out}; of "
+                  f"the searches complete now: {status_counts([run_status(e.run_dir) for e in evaluations], False)}")
         return 0
     executor.check_installed()
     root = data_dir(args.data_dir)
@@ -113,7 +130,26 @@ def run(args) -> int:
           f"directory under {spec.out}", file=sys.stderr)
     outcome = executor.execute(plan, statuses, root)
     print(outcome_summary(outcome, len(plan), spec.out))
-    return 2 if outcome.errors else 0
+    errors = bool(outcome.errors)
+    if settings.evaluate is not None and not outcome.interrupted:
+        errors |= _evaluate_searches(plan, settings.evaluate, evaluate_out, executor, root, args.retry_failed)
+    return 2 if errors else 0
+
+
+def _evaluate_searches(plan, preset: str, out: Path, executor, root: Path, retry_failed: bool) -> bool:
+    """The evaluation phase (harness/sweep/evaluations.py); True when an evaluation hit an error."""
+    evaluations = evaluation_plan(plan, preset, out)
+    if not evaluations:
+        print("evaluations: no complete search to evaluate")
+        return False
+    for dataset in sorted({planned.config["dataset"] for planned in evaluations}):
+        _check_dataset_files(dataset, root)
+    writable_directory(out, "--evaluate-out")
+    statuses = [run_status(planned.run_dir) for planned in evaluations]
+    print(f"evaluations ({preset} preset): {status_counts(statuses, retry_failed)}", file=sys.stderr)
+    outcome = executor.execute(evaluations, statuses, root)
+    print("evaluations " + outcome_summary(outcome, len(evaluations), out))
+    return bool(outcome.errors)
 
 
 class _LocalExecutor:
@@ -179,6 +215,8 @@ def settings_from_flags(args) -> SweepSettings:
         "assignments": tuple(args.assignments) if args.assignments is not None else None,
         "out": args.out,
         "workers": integer_at_least(args.workers, 1, "--workers") if args.workers is not None else None,
+        "evaluate": args.evaluate,
+        "evaluate_out": args.evaluate_out,
     }
     return SweepSettings(**given)
 

@@ -46,6 +46,10 @@ class PlannedRun:
 
     @property
     def label(self) -> str:
+        if self.config.get("kind") == "evaluation":  # an evaluation scheduled after its search (sweep --evaluate)
+            return (f"evaluate {self.config['space']} {self.run_dir.path.parent.parent.name} on "
+                    f"{self.config['dataset']} ({self.config['preset']}, {self.config['epochs']} epochs) "
+                    f"seed {self.seed}")
         values = " ".join(f"{key}={json.dumps(value)}" for key, value in self.grid_values.items())
         return " ".join(part for part in (self.config["method"], self.config["dataset"],
                                           f"{self.config['epochs']} epochs", values, f"seed {self.seed}") if part)

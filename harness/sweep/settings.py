@@ -34,6 +34,8 @@ class SweepSettings:
     assignments: tuple[str, ...] | None = None  # `set` in a sweep file
     out: str | None = None
     workers: int | None = None
+    evaluate: str | None = None  # an evaluation preset: train each complete search's architecture after it
+    evaluate_out: str | None = None  # root of those evaluations (default ./evaluations)
 
     def overridden_by(self, other: SweepSettings) -> SweepSettings:
         given = {f.name: getattr(other, f.name) for f in fields(other) if getattr(other, f.name) is not None}

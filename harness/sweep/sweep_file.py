@@ -14,6 +14,9 @@ The keys are those of the command line (see README, `harness sweep`):
     set: {data.subset: 1024}           # optional; or a list of "KEY=VALUE" strings
     out: runs                          # optional; relative to the current directory, like --out
     workers: 2                         # optional
+    evaluate: cpu                      # optional; an evaluation preset: each complete search's final
+                                       # architecture is trained from scratch after the searches
+    evaluate_out: evaluations          # optional; root of those evaluation records
 
 A string value in `grid` or `set` is read like a command-line value (JSON if it parses,
 else the string), so `"1e-3"` is the number 0.001 in both file formats and on the
@@ -31,7 +34,8 @@ from harness.sweep.grid import axis_from_values
 from harness.sweep.settings import SweepSettings, epoch_counts, integer_at_least, names
 from spaces.errors import ConfigError
 
-KEYS = ("methods", "spaces", "datasets", "seeds", "seed_offset", "epochs", "grid", "preset", "set", "out", "workers")
+KEYS = ("methods", "spaces", "datasets", "seeds", "seed_offset", "epochs", "grid", "preset", "set", "out", "workers",
+        "evaluate", "evaluate_out")
 
 
 def read_sweep_file(path: Path) -> SweepSettings:
@@ -76,7 +80,7 @@ def _settings(content: dict[str, Any], path: Path) -> SweepSettings:
                               for label, values in flatten(grid).items())
     if "set" in content:
         given["assignments"] = _assignments(content["set"], source("set"))
-    for key in ("preset", "out"):
+    for key in ("preset", "out", "evaluate", "evaluate_out"):
         if key in content:
             if not isinstance(content[key], str) or not content[key]:
                 raise ConfigError(f"{source(key)} must be a string, got {content[key]!r}")

@@ -21,6 +21,7 @@ import torch
 
 from harness.data.registry import load_dataset
 from harness.oracle_access import load_oracle_if_present
+from harness.evaluation.trainer import evaluate_seed
 from harness.runner import run_seed
 from harness.sweep.status import COMPLETE, FAILED
 from spaces.errors import UserError
@@ -87,12 +88,18 @@ def run_planned(index: int, config: dict[str, Any], seed: int, out_root: Path, r
 
         try:
             signal.signal(signal.SIGINT, _interrupt_once)
-            log(f"start: {config['method']} on {config['space']}/{config['dataset']}, seed {seed}, "
-                f"{config['epochs']} epochs; device {worker.device}, torch threads {torch.get_num_threads()}, "
-                f"pid {os.getpid()}")
-            result = run_seed(config, seed, Path(out_root), worker.device, worker.image_set(config["dataset"], log),
-                              worker.oracle(config["space"], log), show_progress=False, log=log,
-                              on_epoch=lambda done: _send_uninterrupted(worker.messages, ("epoch", index, done)))
+            evaluation = config.get("kind") == "evaluation"  # scheduled by `harness sweep --evaluate`
+            log(f"start: {'evaluation' if evaluation else config['method']} on {config['space']}/"
+                f"{config['dataset']}, seed {seed}, {config['epochs']} epochs; device {worker.device}, torch threads "
+                f"{torch.get_num_threads()}, pid {os.getpid()}")
+            on_epoch = lambda done: _send_uninterrupted(worker.messages, ("epoch", index, done))  # noqa: E731
+            if evaluation:
+                result = evaluate_seed(config, seed, Path(out_root), worker.device,
+                                       worker.image_set(config["dataset"], log), show_progress=False, log=log,
+                                       on_epoch=on_epoch)
+            else:
+                result = run_seed(config, seed, Path(out_root), worker.device, worker.image_set(config["dataset"], log),
+                                  worker.oracle(config["space"], log), show_progress=False, log=log, on_epoch=on_epoch)
         except KeyboardInterrupt:
             log("interrupted; finished epochs are saved and the run resumes when the sweep is started again")
             return RunOutcome(index, INTERRUPTED)

@@ -116,6 +116,33 @@ class DartsFamilySpace:
 
         return build_supernet(self, config, num_classes, generator)
 
+    def evaluation_defaults(self) -> dict[str, Any]:
+        """The network section of the evaluation protocol (spaces/darts/eval_network.py NETWORK_DEFAULTS);
+        a space with a type per cell evaluates as many cells as it searches (Amended-DARTS Section 4.1.3)."""
+        from spaces.darts.eval_network import NETWORK_DEFAULTS
+
+        if self.layout.type_per_cell:
+            return {**NETWORK_DEFAULTS, "layers": self.layout.layers}
+        return dict(NETWORK_DEFAULTS)
+
+    def check_evaluation_network(self, config: dict[str, Any]) -> None:
+        from spaces.darts.eval_network import check_network_config
+
+        check_network_config(config)
+
+    def evaluation_network(self, arch: DartsGenotype, config: dict[str, Any], num_classes: int,
+                           generator: torch.Generator):
+        """The discrete network of `arch`, trained from scratch (quark0/darts cnn/model.py NetworkCIFAR)."""
+        from spaces.darts.eval_network import build_eval_network
+
+        return build_eval_network(arch, config, num_classes, generator)
+
+    def canonical(self, arch: DartsGenotype) -> DartsGenotype:
+        """`arch` with each node's two (op, input) pairs in sorted order: the node sums them, so both orders are
+        one architecture (DartsGenotype.__eq__); an evaluation trains and records the canonical one."""
+        genes = tuple(tuple(pair for node in gene for pair in node) for gene in arch.canonical())
+        return DartsGenotype(arch.decisions, genes, arch.concats)
+
     def parse(self, text: str) -> DartsGenotype:
         """A space with a type per cell takes as many cells as the text names (`cell_1=..., cell_2=...`)."""
         layers = self.layout.layers

@@ -48,6 +48,27 @@ class NB201Space:
         net.reset_parameters(generator)
         return net
 
+    def evaluation_defaults(self) -> dict[str, Any]:
+        from spaces.nb201.eval_network import NETWORK_DEFAULTS
+
+        return dict(NETWORK_DEFAULTS)
+
+    def check_evaluation_network(self, config: dict[str, Any]) -> None:
+        from spaces.nb201.eval_network import check_network_config
+
+        check_network_config(config)
+
+    def evaluation_network(self, arch: NB201Arch, config: dict[str, Any], num_classes: int,
+                           generator: torch.Generator):
+        """The benchmark's own network of `arch` (spaces/nb201/eval_network.py), trained from scratch."""
+        from spaces.nb201.eval_network import build_eval_network
+
+        return build_eval_network(arch, config, num_classes, generator)
+
+    def canonical(self, arch: NB201Arch) -> NB201Arch:
+        """An NB201 cell has one text per architecture already."""
+        return arch
+
     def parse(self, text: str) -> NB201Arch:
         return NB201Arch.parse(text)
 
