@@ -23,8 +23,8 @@ def load_oracle_if_present(space_name: str, data_root: Path, log: Callable[[str]
     """
     space = get_space(space_name)
     if space.oracle_benchmark is None:
-        log(f"note: space {space_name} has no benchmark table: the search records architectures and "
-            f"diagnostics; their accuracy comes from training them (`harness evaluate`).")
+        log(f"note: {space.no_oracle_reason}; the search records architectures and diagnostics, and their "
+            f"accuracy comes from training them (`harness evaluate`).")
         return None
     path = store_in_use(data_root, space.oracle_benchmark)
     if not path.exists():
@@ -40,12 +40,23 @@ def load_oracle(space_name: str, data_root: Path):
     """The space's oracle; BenchmarkFileError naming the import command when it is not installed."""
     space = get_space(space_name)
     if space.oracle_benchmark is None:
-        raise BenchmarkFileError(f"space {space_name} has no benchmark table")
+        raise BenchmarkFileError(space.no_oracle_reason)
     path = store_in_use(data_root, space.oracle_benchmark)
     if not path.exists():
         raise BenchmarkFileError(f"no {space.oracle_benchmark} oracle at {path}; import it with "
                                  f"`harness data import {space.oracle_benchmark} --from PATH` (see data/README.md)")
     return space.load_oracle(path)
+
+
+def oracle_statement(space_name: str, oracle) -> dict:
+    """What a run record says about the oracle that scored it, or why none did."""
+    if oracle is not None:
+        return oracle.describe()
+    space = get_space(space_name)
+    if space.oracle_benchmark is None:
+        return {"absent": space.no_oracle_reason}
+    return {"absent": f"the {space.oracle_benchmark} store was not installed when the run started; `harness report` "
+                      f"fills the accuracy columns from it"}
 
 
 class LazyOracle:

@@ -20,6 +20,7 @@ from harness.atomic import write_json, write_jsonl
 from harness.config import config_hash
 from harness.data.loaders import eval_batches, paired_loaders
 from harness.evaluate import supernet_accuracy
+from harness.oracle_access import oracle_statement
 from harness.provenance import provenance
 from harness.checkpoints import newest_usable_checkpoint, save_checkpoint
 from harness.records import RunDir, read_epochs, read_epochs_tolerating_torn_tail, read_json
@@ -87,7 +88,7 @@ def _run_locked(run, digest, config, seed, device, image_set, oracle, show_progr
         log(f"seed {seed}: resuming at epoch {start_epoch + 1}/{config['epochs']} from {run.path}")
     else:
         write_json(run.config, {"config": config, "seed": seed, "config_hash": digest, "seed_streams": streams,
-                                "provenance": provenance(device)})
+                                "provenance": provenance(device), "oracle": oracle_statement(config["space"], oracle)})
 
     previous_weights = (recorded_weights(method.decisions, rows[-1]["arch_weights"]) if rows
                         else method.parameterization.activate().detach().cpu())

@@ -227,6 +227,8 @@ class Architecture(Protocol):
 class Oracle(Protocol):
     def record_columns(self, arch) -> dict[str, Any]: ...  # the oracle columns of an epochs.jsonl row
 
+    def describe(self) -> dict[str, Any]: ...  # which benchmark and store scored a run (its config.json)
+
 
 class SearchSpace(Protocol):
     name: str
@@ -234,6 +236,7 @@ class SearchSpace(Protocol):
     family: str | None  # method defaults and presets are per family; None: no method searches it
     searchable: bool  # False: a benchmark's table for `harness query` only (decisions etc. raise)
     oracle_benchmark: str | None  # the benchmark store (spaces/benchmark.py) that scores it, or None
+    no_oracle_reason: str | None  # why no benchmark scores it (for notes and run records); None when one does
 
     def supernet_defaults(self) -> dict[str, Any]: ...
 

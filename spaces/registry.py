@@ -7,6 +7,7 @@ from typing import Callable
 
 from spaces.benchmark import Benchmark
 from spaces.darts.space import LAYOUTS as DARTS_LAYOUTS
+from spaces.darts.nb301.benchmark import NB301_BENCHMARK
 from spaces.darts.space import DartsFamilySpace
 from spaces.errors import ConfigError
 from spaces.nb101.benchmark import NB101_BENCHMARK
@@ -23,7 +24,8 @@ _SPACES: dict[str, Callable[[], object]] = {
     "nb101": NB101QuerySpace,  # query only: searched through nb1shot1-s1..s3
 }
 _SPACES.update({name: partial(DartsFamilySpace, name) for name in DARTS_LAYOUTS})
-_BENCHMARKS: dict[str, Benchmark] = {NB201_BENCHMARK.name: NB201_BENCHMARK, NB101_BENCHMARK.name: NB101_BENCHMARK}
+_BENCHMARKS: dict[str, Benchmark] = {benchmark.name: benchmark
+                                     for benchmark in (NB201_BENCHMARK, NB101_BENCHMARK, NB301_BENCHMARK)}
 
 
 def register_space(name: str, factory: Callable[[], object]) -> None:

@@ -110,15 +110,18 @@ def test_architecture_protocol():
 def test_supernet_options():
     space = get_space("nb1shot1-s1")
     generator = torch.Generator().manual_seed(0)
-    assert space.supernet_defaults() == {"channels": 16, "cells_per_stage": 3, "partial_channels": 1}
-    net = space.supernet({"channels": 8, "cells_per_stage": 1, "partial_channels": 4}, 10, generator)
+    defaults = space.supernet_defaults()
+    assert defaults == {"channels": 16, "cells_per_stage": 3, "partial_channels": 1, "node_bn": False}
+    net = space.supernet({**defaults, "channels": 8, "cells_per_stage": 1, "partial_channels": 4}, 10, generator)
     assert net.num_cells == 3 and net.cells[0].blocks[0].mixed_channels == 2
-    with pytest.raises(ConfigError, match="has no option node_bn"):
-        space.supernet({"channels": 8, "cells_per_stage": 1, "partial_channels": 1, "node_bn": True}, 10, generator)
+    with pytest.raises(ConfigError, match="has no option stem"):
+        space.supernet({**defaults, "stem": 3}, 10, generator)
     with pytest.raises(ConfigError, match="must divide supernet.channels=6"):
-        space.supernet({"channels": 6, "cells_per_stage": 1, "partial_channels": 4}, 10, generator)
+        space.supernet({**defaults, "channels": 6, "cells_per_stage": 1, "partial_channels": 4}, 10, generator)
     with pytest.raises(ConfigError, match="cells_per_stage must be a positive integer"):
-        space.supernet({"channels": 8, "cells_per_stage": 0, "partial_channels": 1}, 10, generator)
+        space.supernet({**defaults, "channels": 8, "cells_per_stage": 0}, 10, generator)
+    with pytest.raises(ConfigError, match="node_bn must be true or false"):
+        space.supernet({**defaults, "node_bn": "yes"}, 10, generator)
 
 
 def test_registry():

@@ -81,7 +81,7 @@ def reference_logits(net, space_number, x, per_cell, partial=1, offsets=None):
 
 def build(name, partial=1, seed=0, cells_per_stage=CELLS_PER_STAGE, channels=CHANNELS):
     space = get_space(name)
-    config = {"channels": channels, "cells_per_stage": cells_per_stage, "partial_channels": partial}
+    config = {"channels": channels, "cells_per_stage": cells_per_stage, "partial_channels": partial, "node_bn": False}
     net = space.supernet(config, 10, torch.Generator().manual_seed(seed)).double()
     return space, net, space.decisions(config)
 
@@ -242,3 +242,29 @@ def test_weights_of_the_wrong_shape_are_rejected():
         net(x, ArchWeights(torch.ones(3, 6, 5, dtype=torch.float64)))
     with pytest.raises(ValueError, match=r"\[cells, edges\] = \[3, 15\]"):
         net(x, ArchWeights(torch.ones(3, 4, 3, dtype=torch.float64), torch.ones(3, 6, dtype=torch.float64)))
+
+
+def test_node_bn_normalises_every_block_output_without_parameters(monkeypatch):
+    """supernet.node_bn (DARTS-PRIME S1.1's node BN in the node-anchored cell): each block's weighted sum of
+    ops is batch-normalised without affine parameters: zero mean and unit variance per channel."""
+    import spaces.nb1shot1.search_cell as search_cell
+
+    space = get_space("nb1shot1-s2")
+    config = {"channels": CHANNELS, "cells_per_stage": CELLS_PER_STAGE, "partial_channels": 1}
+    plain = space.supernet({**config, "node_bn": False}, 10, torch.Generator().manual_seed(0)).double()
+    normed = space.supernet({**config, "node_bn": True}, 10, torch.Generator().manual_seed(0)).double()
+    assert sum(p.numel() for p in plain.parameters()) == sum(p.numel() for p in normed.parameters())
+    decisions = space.decisions(config)
+    generator = torch.Generator().manual_seed(3)
+    ops, inputs = random_weights(decisions, generator)
+    x = images(generator)
+    normalised = []
+    original = search_cell.search_batch_norm
+    monkeypatch.setattr(search_cell, "search_batch_norm", lambda out: normalised.append(original(out)) or normalised[-1])
+    logits = normed(x, ArchWeights(ops, inputs, all_active(ops)))
+    assert len(normalised) == decisions.num_cells * decisions.num_choices  # every block of every cell
+    for out in normalised:
+        torch.testing.assert_close(out.mean(dim=(0, 2, 3)), torch.zeros(out.shape[1], dtype=out.dtype), atol=1e-9,
+                                   rtol=0)
+        assert torch.all((out.var(dim=(0, 2, 3), unbiased=False) - 1).abs() < 1e-3)
+    assert not torch.allclose(plain(x, ArchWeights(ops, inputs, all_active(ops))), logits)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -37,6 +38,9 @@ class Layout:
     reduce_ops: tuple[tuple[str, ...], ...]
     keep_two_inputs: bool  # DARTS: each node keeps 2 of its incoming edges; fixed-edge cells keep all
     type_per_cell: bool  # Amended-DARTS' S_2: no sharing, every network cell its own type
+    # why NAS-Bench-301 cannot score the layout's genotypes; None: it can (one normal and one reduction cell
+    # of DARTS ops, two distinct inputs per node: spaces/darts/nb301/genotype.py)
+    no_nb301: str | None
     # the search network's cells: 8 (quark0/darts cnn/train_search.py --layers 8); Amended-DARTS' S_2
     # searches the 20-cell network itself ("the number of cells increases from 8 to 20")
     layers: int = 8
@@ -48,21 +52,27 @@ def uniform(ops: tuple[str, ...], edges) -> tuple[tuple[str, ...], ...]:
 
 LAYOUTS: dict[str, tuple[str, Layout]] = {
     "darts": ("DARTS (Liu et al., ICLR 2019): normal + reduce cells, 14 edges x 8 ops, 2 inputs per node",
-              Layout(DARTS_EDGES, uniform(P.DARTS_OPS, DARTS_EDGES), uniform(P.DARTS_OPS, DARTS_EDGES), True, False)),
+              Layout(DARTS_EDGES, uniform(P.DARTS_OPS, DARTS_EDGES), uniform(P.DARTS_OPS, DARTS_EDGES), True, False,
+                        None)),
     "darts-s1": ("RobustDARTS S1 (Zela et al., ICLR 2020): a different pair of ops on each edge",
-                 Layout(DARTS_EDGES, P.S1_NORMAL, P.S1_REDUCE, True, False)),
+                 Layout(DARTS_EDGES, P.S1_NORMAL, P.S1_REDUCE, True, False, None)),
     "darts-s2": ("RobustDARTS S2: {skip_connect, sep_conv_3x3} on every edge",
-                 Layout(DARTS_EDGES, uniform(P.S2_OPS, DARTS_EDGES), uniform(P.S2_OPS, DARTS_EDGES), True, False)),
+                 Layout(DARTS_EDGES, uniform(P.S2_OPS, DARTS_EDGES), uniform(P.S2_OPS, DARTS_EDGES), True, False,
+                        None)),
     "darts-s3": ("RobustDARTS S3: {none, skip_connect, sep_conv_3x3} on every edge",
-                 Layout(DARTS_EDGES, uniform(P.S3_OPS, DARTS_EDGES), uniform(P.S3_OPS, DARTS_EDGES), True, False)),
+                 Layout(DARTS_EDGES, uniform(P.S3_OPS, DARTS_EDGES), uniform(P.S3_OPS, DARTS_EDGES), True, False,
+                        None)),
     "darts-s4": ("RobustDARTS S4: {noise, sep_conv_3x3} on every edge",
-                 Layout(DARTS_EDGES, uniform(P.S4_OPS, DARTS_EDGES), uniform(P.S4_OPS, DARTS_EDGES), True, False)),
+                 Layout(DARTS_EDGES, uniform(P.S4_OPS, DARTS_EDGES), uniform(P.S4_OPS, DARTS_EDGES), True, False,
+                        "its noise op is not one of NAS-Bench-301's ops (nasbench301/configspace.json)")),
     "amended-s1": ("Amended-DARTS S_1: fixed edges (node i takes i-1 and c_{k-2}), DARTS's 7 ops without none",
                    Layout(FIXED_EDGES, uniform(P.AMENDED_S1_OPS, FIXED_EDGES), uniform(P.AMENDED_S1_OPS, FIXED_EDGES),
-                          False, False)),
+                          False, False, None)),
     "amended-s2": ("Amended-DARTS S_2: fixed edges, {skip_connect, sep_conv_3x3}, an own cell type per cell",
                    Layout(FIXED_EDGES, uniform(P.AMENDED_S2_OPS, FIXED_EDGES),
-                          uniform(P.AMENDED_S2_OPS, FIXED_EDGES), False, True, layers=20)),
+                          uniform(P.AMENDED_S2_OPS, FIXED_EDGES), False, True,
+                          "its 20 cells each have their own type; NAS-Bench-301 encodes one normal and one reduction "
+                          "cell", layers=20)),
 }
 ROLES = OpRoles(skip="skip_connect", zero="none", parametric=P.PARAMETRIC_OPS)
 
@@ -75,11 +85,14 @@ def reduction_cells(layers: int) -> tuple[int, ...]:
 class DartsFamilySpace:
     family = "darts"  # the methods' defaults are per family (methods/registry.py)
     searchable = True
-    oracle_benchmark = None  # NAS-Bench-301 (issue 10) scores the DARTS space; until then: trained accuracy
-
     def __init__(self, name: str):
         self.name = name
         self.summary, self.layout = LAYOUTS[name]
+        # NAS-Bench-301 scores CIFAR-10 accuracy where it can encode the genotypes; elsewhere (and on other
+        # datasets) accuracy comes from training the architecture (`harness evaluate`)
+        self.oracle_benchmark = "nb301" if self.layout.no_nb301 is None else None
+        self.no_oracle_reason = (None if self.layout.no_nb301 is None
+                                 else f"NAS-Bench-301 cannot score {name}: {self.layout.no_nb301}")
 
     def supernet_defaults(self) -> dict[str, Any]:
         # quark0/darts cnn/train_search.py: --init_channels 16 (and the layout's cells)
@@ -160,5 +173,20 @@ class DartsFamilySpace:
             return self.decisions({"layers": int(scores.shape[0])})
         return self.decisions({"layers": self.layout.layers})
 
+    def query(self, text: str, oracle, dataset: str | None) -> dict[str, Any]:
+        """`harness query`: a genotype's cells, evaluation-network size and NB301 accuracy (spaces/darts/query.py)."""
+        from spaces.darts.query import query
+
+        return query(self, text, oracle, dataset)
+
+    def format_query(self, record: dict[str, Any]) -> str:
+        from spaces.darts.query import format_record
+
+        return format_record(record)
+
     def load_oracle(self, path):
-        raise ConfigError(f"space {self.name} has no benchmark table yet")
+        if self.oracle_benchmark is None:
+            raise ConfigError(self.no_oracle_reason)
+        from spaces.darts.nb301_oracle import DartsNB301Oracle
+
+        return DartsNB301Oracle.load(Path(path))

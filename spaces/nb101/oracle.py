@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -51,6 +50,7 @@ from spaces.nb101.table import (
     unpack_hash,
 )
 from spaces.nb101.text import is_module_hash, parse_arch_text
+from spaces.store_file import replaced_atomically
 
 FORMAT = "dnas-harness/nb101-oracle"
 FORMAT_VERSION = 1
@@ -95,22 +95,10 @@ class Availability:
 
 
 def write_store(table: NB101Table, path: str | os.PathLike, expected_cells: int | None = None) -> None:
-    """Write `table` atomically (temp file in the same directory, fsync, os.replace)."""
+    """Write `table` atomically (spaces/store_file.py)."""
     table.validate(expected_cells)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with h5py.File(tmp, "w") as store:
-            _write(store, table)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replaced_atomically(Path(path)) as tmp, h5py.File(tmp, "w") as store:
+        _write(store, table)
 
 
 def _write(store: h5py.File, table: NB101Table) -> None:

@@ -21,6 +21,7 @@ class NB101QuerySpace:
     searchable = False
     summary = "NAS-Bench-101 (Ying et al., ICML 2019): 423,624 cells; query only (search nb1shot1-s1..s3)"
     oracle_benchmark = "nb101"
+    no_oracle_reason = None
 
     def supernet_defaults(self) -> dict[str, Any]:
         self._not_searchable()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from spaces.nb101.oracle import NB101Oracle
 from spaces.nb1shot1.architecture import OneShotArch
 from spaces.nb1shot1.enumeration import arch_at, enumerate_space, index_of
 from spaces.nb1shot1.spaces import SPACES, OneShotSpace, get_space
+from spaces.store_file import replaced_atomically
 
 CACHE_GROUP = "nb1shot1"
 
@@ -132,10 +132,7 @@ def write_space_rows(store_path: str | os.PathLike) -> None:
     store_path = Path(store_path)
     nb101 = NB101Oracle.load(store_path)
     rows = {number: space_rows(space, nb101) for number, space in SPACES.items()}
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{store_path.name}.", suffix=".tmp", dir=store_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with replaced_atomically(store_path) as tmp:
         shutil.copyfile(store_path, tmp)
         with h5py.File(tmp, "r+") as store:
             if CACHE_GROUP in store:
@@ -143,12 +140,6 @@ def write_space_rows(store_path: str | os.PathLike) -> None:
             for number, values in rows.items():
                 data = store.create_dataset(f"{CACHE_GROUP}/s{number}/rows", data=values)
                 data.attrs["num_configurations"] = SPACES[number].num_configurations
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, store_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _read_cached_rows(store_path: Path, space: OneShotSpace) -> np.ndarray | None:

@@ -58,6 +58,14 @@ class RecordOracle:
         best, _ = self.optimum(split)
         return best - self.accuracy(arch, split)
 
+    def describe(self) -> dict[str, Any]:
+        """What a run record scored by this store says about it."""
+        meta = self.nb101.metadata
+        return {"benchmark": "NAS-Bench-101", "store": str(self.path), "source_kind": meta["source_kind"],
+                "source_sha256": meta["source_sha256"], "splits": list(self.splits),
+                "quantity": f"CIFAR-10 accuracy in percent after {EPOCHS} epochs, mean over the 3 repeats",
+                **({"validation_absent": self.validation_absent} if self.validation_absent else {})}
+
     def record_columns(self, arch: OneShotArch | str) -> dict[str, Any]:
         accuracy = {split: self.accuracy(arch, split) for split in self.splits}
         regret = {split: self.optimum(split)[0] - value for split, value in accuracy.items()}

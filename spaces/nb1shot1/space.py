@@ -46,6 +46,7 @@ class NB1Shot1Space:
     family = "nb1shot1"  # the methods' defaults are per family (methods/registry.py)
     searchable = True
     oracle_benchmark = "nb101"
+    no_oracle_reason = None
 
     SUPERNET_DEFAULTS = {
         "channels": 16,  # nasbench-1shot1 optimizers/darts/train_search.py --init_channels 16

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,6 +39,7 @@ from spaces.nb201.conventions import (
 from spaces.nb201.paper_columns import paper_columns
 from spaces.nb201.encoding import NUM_ARCHS, NUM_EDGES, OPS, NB201Arch, ordinals, parse_ops
 from spaces.nb201.importers.table import ImportedTable
+from spaces.store_file import replaced_atomically
 
 FORMAT = "dnas-harness/nb201-oracle"
 FORMAT_VERSION = 1
@@ -54,28 +54,13 @@ class UnavailableQuantity(ConfigError):
 
 
 def write_store(table: ImportedTable, path: str | os.PathLike, compress: bool = False) -> None:
-    """Write `table` to `path` atomically: a temp file in the same directory, then os.replace.
+    """Write `table` to `path` atomically (spaces/store_file.py).
 
     `compress`: gzip the columns (the store shipped inside the package, spaces/nb201/data/); the values
     read back are the same bits."""
     table.validate()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the store from the rest of a group
-    try:
-        with h5py.File(tmp, "w") as store:
-            _write(store, table, {"compression": "gzip", "compression_opts": 9, "shuffle": True} if compress else {})
-        with open(tmp, "rb+") as handle:  # data on disk before the rename makes it visible
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replaced_atomically(Path(path)) as tmp, h5py.File(tmp, "w") as store:
+        _write(store, table, {"compression": "gzip", "compression_opts": 9, "shuffle": True} if compress else {})
 
 
 def _write(store: h5py.File, table: ImportedTable, options: dict[str, Any]) -> None:
@@ -170,6 +155,12 @@ class NB201Oracle:
         """The oracle columns of a run record for `arch`: the seed papers' accuracy and regret table
         (spaces/nb201/paper_columns.py)."""
         return paper_columns(self, arch)
+
+    def describe(self) -> dict[str, Any]:
+        """What a run record scored by this store says about it."""
+        return {"benchmark": "NAS-Bench-201", "store": str(self.path), "source_kind": self.metadata["source_kind"],
+                "source_sha256": self.metadata["source_sha256"],
+                "quantity": "accuracy in percent, mean over the benchmark's seeds (spaces/nb201/paper_columns.py)"}
 
     def optimum(self, dataset: str, split: str, epochs: int) -> tuple[float, int]:
         """(best accuracy, official index of the first architecture reaching it)."""

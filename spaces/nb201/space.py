@@ -22,6 +22,7 @@ class NB201Space:
     searchable = True
     summary = "NAS-Bench-201 (Dong & Yang, ICLR 2020): one cell type, 6 edges x 5 ops, 15,625 architectures"
     oracle_benchmark = "nb201"
+    no_oracle_reason = None
 
     # The benchmark's network (C=16, N=5), all ops on full channels, no node BN.
     SUPERNET_DEFAULTS = {"channels": 16, "cells_per_stage": 5, "partial_channels": 1, "node_bn": False}

@@ -66,7 +66,7 @@ def import_nb301(model_dir: str | Path) -> dict[str, Any]:
     root = Path(model_dir).expanduser().resolve()
     if not root.is_dir():
         raise BenchmarkFileError(f"{root} is not a directory; {_expected()}")
-    version = _models_version(root)
+    version = models_version(root)
     ensembles = {ACCURACY.role: _import_ensemble(root, ACCURACY, version)}
     if (root / RUNTIME.directory(version)).is_dir():
         ensembles[RUNTIME.role] = _import_ensemble(root, RUNTIME, version)
@@ -93,7 +93,7 @@ def import_nb301(model_dir: str | Path) -> dict[str, Any]:
     }
 
 
-def _models_version(root: Path) -> str:
+def models_version(root: Path) -> str:
     found = [v for v in SUPPORTED_VERSIONS if (root / ACCURACY.directory(v)).is_dir()]
     if len(found) == 1:
         return found[0]
