@@ -29,7 +29,7 @@ def load_oracle_if_present(space_name: str, data_root: Path, log: Callable[[str]
     path = store_in_use(data_root, space.oracle_benchmark)
     if not path.exists():
         log(f"note: no {space.oracle_benchmark} oracle at {path}; the search runs and records architectures, but "
-            f"the accuracy and regret columns are missing. Import the benchmark with "
+            f"the oracle's accuracy columns are missing. Import the benchmark with "
             f"`harness data import {space.oracle_benchmark} --from PATH` (see data/README.md); `harness report` "
             f"fills the columns in later.")
         return None

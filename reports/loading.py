@@ -139,9 +139,10 @@ def fill_oracle_columns(run: LoadedRun, oracles: OracleSources) -> int:
     """Add the oracle columns to every row that lacks them (runs of a space with a benchmark only);
     returns how many rows were filled."""
     space = run.config["space"]
-    if get_space(space).oracle_benchmark is None:
+    subject = get_space(space)
+    if subject.oracle_benchmark is None:
         return 0
-    missing = [row for row in run.rows if "accuracy" not in row or "regret" not in row]
+    missing = [row for row in run.rows if "accuracy" not in row]  # the runner writes all oracle columns or none
     if not missing:
         return 0
     table = oracles.for_space(space).require(f"{run.path} was searched without the oracle store, so the report "
@@ -149,7 +150,7 @@ def fill_oracle_columns(run: LoadedRun, oracles: OracleSources) -> int:
     columns_of: dict[str, dict[str, Any]] = {}  # an architecture is often derived for many epochs in a row
     for row in missing:
         if row["arch"] not in columns_of:
-            columns_of[row["arch"]] = table.record_columns(row["arch"])
+            columns_of[row["arch"]] = table.record_columns(subject.parse(row["arch"]))
         row.update(columns_of[row["arch"]])
     return len(missing)
 

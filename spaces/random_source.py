@@ -42,7 +42,11 @@ class RandomSource(nn.Module):
 
     def normal(self, like: torch.Tensor) -> torch.Tensor:
         """N(0, 1) samples of `like`'s shape, dtype and device."""
-        return torch.randn(like.shape, generator=self.generator(like.device), device=like.device, dtype=like.dtype)
+        return self.normal_of(like.shape, like)
+
+    def normal_of(self, shape, like: torch.Tensor) -> torch.Tensor:
+        """N(0, 1) samples of `shape` (drawn in NCHW order) with `like`'s dtype and device."""
+        return torch.randn(shape, generator=self.generator(like.device), device=like.device, dtype=like.dtype)
 
     def keep_mask(self, batch: int, keep: float, like: torch.Tensor) -> torch.Tensor:
         """[batch, 1, 1, 1] of 1 (probability `keep`) or 0, in `like`'s dtype and device."""

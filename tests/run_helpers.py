@@ -26,3 +26,8 @@ def synthetic_image_set(n_train: int = 256, n_test: int = 64, seed: int = 0) -> 
 def tiny_run_config(method: str = "darts", epochs: int = 3, assignments=()):
     return resolve_config(method, "nb201", "quick", epochs=epochs, assignments=[
         "supernet.channels=4", "data.subset=64", "data.batch_size=32", "eval.batch_size=64", *assignments])
+
+
+def without_timings(rows):
+    """Epoch rows without their wall-clock part, the only part that differs between identical runs."""
+    return [{k: v for k, v in row.items() if k != "time"} for row in rows]

@@ -107,7 +107,7 @@ def _any_genotype(space: str) -> str:
 
 def test_nb201_run_records_name_their_oracle(tmp_path):
     """config.json of a run says which oracle scored it (here: none, and why)."""
-    from harness.records import RunDir, read_json
+    from harness.records import read_json
     from harness.runner import run_seed
     from tests.run_helpers import synthetic_image_set, tiny_run_config
 
@@ -115,4 +115,31 @@ def test_nb201_run_records_name_their_oracle(tmp_path):
                       show_progress=False, log=lambda message: None)
     statement = read_json(result.run_dir.config)["oracle"]
     assert "nb201 store was not installed" in statement["absent"]
-    assert isinstance(result.run_dir, RunDir)
+
+
+def test_a_darts_space_search_records_the_nb301_column_and_the_report_fills_it_later(imported, tmp_path):
+    from harness.config import resolve_config
+    from harness.records import read_json
+    from harness.runner import run_seed
+    from reports.loading import load_runs
+    from reports.oracle_source import OracleSources
+    from tests.run_helpers import synthetic_image_set
+
+    data, _ = imported
+    space = get_space("darts-s2")
+    oracle = space.load_oracle(record_path(data))
+    config = resolve_config("darts", "darts-s2", "quick", epochs=2,
+                            assignments=["data.subset=16", "data.batch_size=16", "eval.batch_size=32"])
+    images = synthetic_image_set(n_train=64, n_test=32)
+    scored = run_seed(config, 0, tmp_path / "with", torch.device("cpu"), images, oracle, show_progress=False,
+                      log=lambda message: None)
+    for row in scored.rows:
+        assert row["accuracy"] == {"cifar10": {"nb301": oracle.accuracy(space.parse(row["arch"]))}}
+        assert "regret" not in row  # the surrogate has no known optimum
+    assert read_json(scored.run_dir.config)["oracle"]["benchmark"] == "NAS-Bench-301"
+    unscored = run_seed(config, 0, tmp_path / "without", torch.device("cpu"), images, None, show_progress=False,
+                        log=lambda message: None)
+    assert "accuracy" not in unscored.rows[0]
+    loaded = load_runs([tmp_path / "without"], OracleSources(data), show_progress=False)
+    assert loaded.filled_rows == 2
+    assert [row["accuracy"] for row in loaded.runs[0].rows] == [row["accuracy"] for row in scored.rows]

@@ -9,13 +9,9 @@ import torch
 
 import harness.runner as runner
 from harness.records import RunDir, read_epochs
-from tests.run_helpers import synthetic_image_set, tiny_run_config
+from tests.run_helpers import synthetic_image_set, tiny_run_config, without_timings
 
 CPU = torch.device("cpu")
-
-
-def without_timings(rows):
-    return [{k: v for k, v in row.items() if k != "time"} for row in rows]
 
 
 def run(tmp_path, config, seed=0, oracle=None):

@@ -20,15 +20,11 @@ from harness.records import read_epochs
 from harness.sweep.plan import SweepSpec, expand_plan
 from harness.sweep.status import COMPLETE, PARTIAL, run_status
 from tests.fixtures.official_formats import write_cifar10
-from tests.run_helpers import synthetic_image_set, tiny_run_config
+from tests.run_helpers import synthetic_image_set, tiny_run_config, without_timings
 
 REPO = Path(__file__).resolve().parents[1]
 CPU = torch.device("cpu")
 TINY = ("supernet.channels=4", "data.subset=64", "data.batch_size=32", "eval.batch_size=64")
-
-
-def without_timings(rows):
-    return [{k: v for k, v in row.items() if k != "time"} for row in rows]
 
 
 @pytest.mark.parametrize("method", ["gdas", "pr-darts", "prime", "gaea"])
