@@ -54,7 +54,8 @@ def write_run(root: Path, config: dict, seed: int, archs: list[str], oracle=None
     run = RunDir.for_config(root, config, digest, seed)
     rows = [fake_row(epoch, arch, oracle, **extra) for epoch, arch in enumerate(archs, start=1)]
     write_json(run.config, {"config": config, "seed": seed, "config_hash": digest, "seed_streams": {},
-                            "provenance": {"device": "cpu"}})
+                            "provenance": {"device": "cpu"},
+                            "oracle": oracle.describe() if oracle is not None else {"absent": "no store"}})
     write_jsonl(run.epochs, rows)
     if failure is not None:
         write_json(run.summary, {"complete": False, "failed": failure})

@@ -63,8 +63,9 @@ def run(args) -> int:
         state = "already complete" if result.already_complete else "done"
         print(f"seed {seed}: {state}, final architecture {result.rows[-1]['arch']} -> {result.run_dir.path}")
         finals.append(result.rows[-1])
-    if oracle is not None and finals:
+    table = seed_table(f"{config['method']} ({config['epochs']} epochs)", finals) if oracle is not None else None
+    if table is not None:
         print()
-        print(seed_table(f"{config['method']} ({config['epochs']} epochs)", finals))
+        print(table)
     print(f"\nrun records: {result.run_dir.path.parent}")
     return 0
