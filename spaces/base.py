@@ -229,6 +229,8 @@ class Oracle(Protocol):
 
     def describe(self) -> dict[str, Any]: ...  # which benchmark and store scored a run (its config.json)
 
+    def facts(self) -> list[str]: ...  # the space's size and optimum as the benchmark knows them (harness list)
+
 
 class SearchSpace(Protocol):
     name: str

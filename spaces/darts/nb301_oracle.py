@@ -33,5 +33,9 @@ class DartsNB301Oracle:
     def record_columns(self, arch: DartsGenotype) -> dict[str, Any]:
         return {"accuracy": {DATASET: {COLUMN: self.accuracy(arch)}}}
 
+    def facts(self) -> list[str]:
+        """What `harness list spaces` shows of the oracle: which surrogate scores the genotypes."""
+        return [f"scored by {self.nb301.surrogate}: predicted CIFAR-10 validation accuracy (no known optimum)"]
+
     def describe(self) -> dict[str, Any]:
         return {**self.nb301.describe(), "column": f"accuracy.{DATASET}.{COLUMN}", "noise": "off"}

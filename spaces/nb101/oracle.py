@@ -287,6 +287,12 @@ class NB101Oracle:
         hit[inside] = column.rows[position[inside]] == np.asarray(rows)[inside]
         return bool(hit) if np.ndim(rows) == 0 else hit
 
+    def facts(self) -> list[str]:
+        """What `harness list spaces` shows: the table's size and its best mean test accuracy."""
+        best, row = self.optimum("test", 108)
+        return [f"{self.num_cells:,} cells; optimum: {100 * best:.4f} % mean CIFAR-10 test accuracy at 108 epochs "
+                f"({self.hash_at(row)})"]
+
     def optimum(self, split: str, epochs: int, statistic: str = "mean") -> tuple[float, int]:
         """(best accuracy, first row reaching it) of a 1-D accuracy column."""
         key = ColumnKey("accuracy", _split(split), epochs, statistic)

@@ -58,6 +58,14 @@ class RecordOracle:
         best, _ = self.optimum(split)
         return best - self.accuracy(arch, split)
 
+    def facts(self) -> list[str]:
+        """What `harness list spaces` shows of the space beside its decisions: sizes and optimum."""
+        sizes = self.oneshot.sizes()
+        best, arch = self.optimum("test")
+        return [f"{sizes.configurations:,} configurations ({sizes.paper_count:,} by the 1Shot1 paper's count), "
+                f"{sizes.nb101_cells:,} distinct NAS-Bench-101 cells",
+                f"optimum: {best:.4f} % mean CIFAR-10 test accuracy at {EPOCHS} epochs, {arch}"]
+
     def describe(self) -> dict[str, Any]:
         """What a run record scored by this store says about it."""
         meta = self.nb101.metadata

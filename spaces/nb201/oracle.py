@@ -156,6 +156,14 @@ class NB201Oracle:
         (spaces/nb201/paper_columns.py)."""
         return paper_columns(self, arch)
 
+    def facts(self) -> list[str]:
+        """What `harness list spaces` shows of the space beside its decisions: the optimum of each paper column."""
+        from spaces.nb201.conventions import PAPER_DATASETS
+
+        optima = [f"{dataset} {split} {self.optimum(*benchmark_column(dataset, split), 200)[0]:.2f}"
+                  for dataset in PAPER_DATASETS for split in ("valid", "test")]
+        return [f"{NUM_ARCHS:,} architectures; optima (200 epochs, %): " + ", ".join(optima)]
+
     def describe(self) -> dict[str, Any]:
         """What a run record scored by this store says about it."""
         return {"benchmark": "NAS-Bench-201", "store": str(self.path), "source_kind": self.metadata["source_kind"],
