@@ -16,6 +16,7 @@ import torch
 from harness import runner
 from harness.cli import main
 from harness.data.registry import load_dataset
+from harness.oracle_access import load_oracle_if_present
 from harness.records import read_epochs
 from harness.sweep.plan import SweepSpec, expand_plan
 from harness.sweep.status import COMPLETE, PARTIAL, run_status
@@ -88,8 +89,10 @@ def test_sweep_stopped_with_ctrl_c_resumes_exactly(tmp_path):
     torch.set_num_threads(1)  # as the sweep's workers (--threads 1): CPU results depend on it
     try:
         images = load_dataset("cifar10", data_root)
+        # The oracle the sweep's workers found (the packaged NB201 store when the data directory has none).
+        oracle = load_oracle_if_present("nb201", data_root, log=lambda m: None)
         for run in plan:
-            reference = runner.run_seed(run.config, run.seed, tmp_path / "reference", CPU, images, None,
+            reference = runner.run_seed(run.config, run.seed, tmp_path / "reference", CPU, images, oracle,
                                         show_progress=False, log=lambda m: None)
             assert without_timings(read_epochs(run.run_dir.epochs)) == without_timings(reference.rows)
     finally:
