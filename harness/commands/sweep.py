@@ -46,7 +46,7 @@ ended (complete or failed), 2 when a run hit an error.
 
 --executor ray runs each run as a Ray task (pip install 'dnas-harness[ray]'): on a Ray started
 here, or on a cluster with --address auto|HOST:PORT; --out and the data directory must then be
-on storage every node sees, at the same path (docs/cluster.md). A task whose worker dies is
+on storage every node sees, at the same path (README, "Running on a cluster"). A task whose worker dies is
 retried and resumes from its last checkpoint. Evaluations run on the same executor."""
 
 
