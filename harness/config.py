@@ -15,6 +15,7 @@ from typing import Any
 from harness.config_checks import check_ranges
 from harness.presets import RESCALED_PRESETS, preset, rescale_epochs
 from methods.components.catalog import default_sections
+from methods.components.precision import DEFAULT_PRECISION
 from methods.registry import method_defaults
 from spaces.errors import ConfigError
 from spaces.registry import get_space
@@ -43,6 +44,8 @@ BASE: dict[str, Any] = {
     "inner_reg": "none",
     "outer_reg": "none",
     "schedule": "alternate",
+    # fp32 | bf16: the search step's autocast (methods/components/precision.py says what stays fp32)
+    "precision": DEFAULT_PRECISION,
 }
 SEARCH_DATASETS = ("cifar10", "cifar100", "svhn", "ImageNet16-120")
 

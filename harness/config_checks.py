@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from methods.components.precision import precision_problem
 from spaces.errors import ConfigError
 
 Check = Callable[[Any], str | None]  # None when the value is fine, else what was expected
@@ -81,6 +82,7 @@ RANGES: dict[str, Check] = {
     "arch.betas": betas,
     "arch.weight_decay": non_negative_number,
     "arch.warmup_epochs": non_negative_int,
+    "precision": precision_problem,
 }
 
 

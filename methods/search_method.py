@@ -24,6 +24,7 @@ from torch import nn
 from methods.components.catalog import lookup
 from methods.components.losses import supernet_loss
 from methods.components.optimizers import make_weight_optimizer
+from methods.components.precision import Precision
 from methods.progress import Progress
 from spaces.base import ArchWeights, weights_record
 from spaces.errors import ConfigError
@@ -38,6 +39,7 @@ class SearchMethod:
         arch = config["arch"]
         device = next(net.parameters()).device
         self.decisions = space.decisions(config["supernet"])
+        self.precision = Precision(config["precision"], device)
         self.parameterization = lookup("parameterization", arch["parameterization"])(
             self.decisions, config, generator, device)
         self.arch_parameters = self.parameterization.parameters()
@@ -69,6 +71,10 @@ class SearchMethod:
 
     # --- one search step ------------------------------------------------------------
     def step(self, train_batch, val_batch, progress: Progress) -> dict[str, torch.Tensor]:
+        with self.precision.autocast():
+            return self._step(train_batch, val_batch, progress)
+
+    def _step(self, train_batch, val_batch, progress: Progress) -> dict[str, torch.Tensor]:
         if self.hypergradient.arch_step_first:
             val_loss = self.arch_step_if_due(None, train_batch, val_batch, progress)
             stats = self.weight_step(train_batch, progress)

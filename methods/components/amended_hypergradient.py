@@ -108,8 +108,10 @@ class Amended(Hypergradient):
 
         def train_loss_at(shifted: Params) -> torch.Tensor:
             # arch weights are rebuilt per pass, as mixed_hessian_vector_product does (each
-            # autograd.grad frees their graph); a sampling parameterization draws per pass
-            return supernet_loss(method.net, train_batch, method.arch_weights(progress), params=shifted)[0]
+            # autograd.grad frees their graph); a sampling parameterization draws per pass. Finite
+            # differences run in fp32 (precision.py)
+            with method.precision.full():
+                return supernet_loss(method.net, train_batch, method.arch_weights(progress), params=shifted)[0]
 
         g2 = amending_term(train_loss_at, arch_params, params, u, self.eta, self.fd_scale)
         return [a + b for a, b in zip(g1, g2)], val_loss.detach()

@@ -69,7 +69,8 @@ def mixed_hessian_vector_product(method, batch, direction: dict[str, torch.Tenso
     sides = []
     for sign in (1.0, -1.0):
         shifted = {name: (p + sign * eps * direction[name]).detach() for name, p in params.items()}
-        loss, _ = supernet_loss(method.net, batch, method.arch_weights(progress), params=shifted)
+        with method.precision.full():  # a finite difference: fp32 (precision.py)
+            loss, _ = supernet_loss(method.net, batch, method.arch_weights(progress), params=shifted)
         sides.append(zeros_for_unused(torch.autograd.grad(loss, method.arch_parameters, allow_unused=True),
                                       method.arch_parameters))
     return [(plus - minus) / (2 * eps) for plus, minus in zip(*sides)]

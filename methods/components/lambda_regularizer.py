@@ -16,6 +16,7 @@ the weight step's own gradient grad_w L(w, P).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import torch
@@ -30,6 +31,7 @@ from methods.components.layer_alignment import (
     type_groups,
 )
 from methods.components.losses import supernet_loss
+from methods.components.precision import Precision
 from methods.components.settings import checked_number
 from methods.components.regularizers import InnerRegularizer
 from spaces.base import ArchWeights
@@ -94,7 +96,7 @@ class LayerAlignmentRegularizer(InnerRegularizer):
             return  # the first epoch (or lambda = 0): no extra passes
         params = list(method.net.parameters())
         estimate = alignment_weight_gradient(method.net, batch, weights.detached(), layer_grads, groups, params,
-                                             self.VARIANT, self.e0, self.difference_side(progress))
+                                             self.VARIANT, self.e0, self.difference_side(progress), method.precision)
         for p, e in zip(params, estimate):
             p.grad = -self.current_strength * e if p.grad is None else p.grad.add_(e, alpha=-self.current_strength)
 
@@ -145,13 +147,16 @@ class LambdaPlusMinusRegularizer(LayerAlignmentRegularizer):
 
 
 def alignment_weight_gradient(net, batch, weights: ArchWeights, layer_grads: torch.Tensor, groups: list[list[int]],
-                              params: list[torch.Tensor], variant: str, e0: float, side: str) -> list[torch.Tensor]:
+                              params: list[torch.Tensor], variant: str, e0: float, side: str,
+                              precision: Precision | None = None) -> list[torch.Tensor]:
     """Finite-difference estimate of grad_w Lambda for each of `params`, w untouched.
 
     side "central": (g(P + e Delta) - g(P - e Delta)) / 2e; "forward": (g(P + e Delta) - g(P)) / e;
     "backward": (g(P) - g(P - e Delta)) / e; g(P) = grad_w L(w, P) is read from the params'
     .grad (the weight step's backward has just filled it); all divided by C(L,2) (grouped_direction
-    for several cell types).
+    for several cell types). The shifted passes run in fp32 (`precision.full()`); under a reduced
+    precision a one-sided difference recomputes g(P) in fp32 too instead of reading the weight step's
+    bf16 gradient, whose rounding the division by e would blow up.
     """
     delta, pairs = grouped_direction(layer_grads, groups, variant)
     # a zero Delta (perfectly aligned cells) gives e = e0 / tiny: P is not moved and the estimate is 0
@@ -161,16 +166,23 @@ def alignment_weight_gradient(net, batch, weights: ArchWeights, layer_grads: tor
     fixed = weights if weights.active is not None else ArchWeights(
         weights.ops, weights.inputs, (weights.ops != 0).cpu(), weights.offsets)
 
+    full = contextlib.nullcontext if precision is None else precision.full
+
     def gradient_at(shift: torch.Tensor) -> list[torch.Tensor]:
-        loss, _ = supernet_loss(net, batch, fixed.with_ops(fixed.ops + shift))
+        with full():
+            loss, _ = supernet_loss(net, batch, fixed.with_ops(fixed.ops + shift))
         return zeros_for_unused(torch.autograd.grad(loss, params, allow_unused=True), params)
+
+    def unshifted() -> list[torch.Tensor]:
+        reduced = precision is not None and precision.dtype is not None
+        return gradient_at(torch.zeros_like(delta)) if reduced else _current_grads(params)
 
     if side == "central":
         plus, minus, span = gradient_at(eps * delta), gradient_at(-eps * delta), 2 * eps
     elif side == "forward":
-        plus, minus, span = gradient_at(eps * delta), _current_grads(params), eps
+        plus, minus, span = gradient_at(eps * delta), unshifted(), eps
     elif side == "backward":
-        plus, minus, span = _current_grads(params), gradient_at(-eps * delta), eps
+        plus, minus, span = unshifted(), gradient_at(-eps * delta), eps
     else:
         raise ValueError(f"unknown difference side {side!r}")
     return [(a - b) / (span * pairs) for a, b in zip(plus, minus)]

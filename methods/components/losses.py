@@ -25,4 +25,5 @@ def supernet_loss(
     """
     x, y = batch
     logits = net(x, arch) if params is None else functional_call(net, params, (x, arch))
-    return F.cross_entropy(logits, y), logits
+    # fp32 logits for the loss under autocast (methods/components/precision.py); a no-op in fp32
+    return F.cross_entropy(logits.float(), y), logits
