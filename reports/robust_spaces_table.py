@@ -24,8 +24,9 @@ PICK_NOTE = ("Measured rows: per space and dataset, the search seed whose return
              "epoch; ties: the lowest seed), as papers pick by validation, never by test; its test error = 100 - "
              "the test accuracy after training it from scratch on that dataset (`harness evaluate`), mean over "
              "its training seeds, one row per protocol (protocol, preset, config hash). Lambda-DARTS Table 3 "
-             "trains with RobustDARTS' evaluation settings (Lambda-DARTS A.9.3): the `darts` protocol's paper "
-             "preset (harness/evaluation/protocols.py); other presets are smaller networks trained briefly.")
+             "trains with RobustDARTS' evaluation settings (Lambda-DARTS A.9.3), which is the paper preset of the "
+             "protocol `harness evaluate` uses for these spaces (harness/evaluation/protocols.py: RobustDARTS' "
+             "network sizes per dataset); the cpu and quick presets are small networks trained briefly.")
 JOINED_NOTE = ("A measured row joins one method's searches on each dataset, whatever their configs (Lambda-DARTS "
                "A.9.3 searches CIFAR-100 and SVHN with batch 96 and e0 = 0.001); a method with several configs on "
                "one space and dataset gets a row per config instead.")
