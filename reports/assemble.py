@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from reports import nb201_report
 from reports.loading import LoadedRuns
 from reports.oracle_source import OracleSources
 from reports.settings import Setting
+from reports.space_reports import REPORT_MODULES, ReportContext, family_of
 from reports.table import Table
 from reports.trained_tables import trained_tables
 
 LISTED_SKIPS = 10  # skipped runs named one by one; beyond this only counted
-# Each space's tables: a module with SPACE and tables(settings, oracle, store) -> (tables, notes).
-SPACE_REPORTS = (nb201_report,)
 
 
 @dataclass
@@ -27,17 +25,17 @@ class Report:
 def build_report(settings: list[Setting], loaded: LoadedRuns, oracles: OracleSources) -> Report:
     report = Report(settings)
     report.notes += run_notes(settings, loaded)
-    for space_report in SPACE_REPORTS:
-        chosen = [s for s in settings if s.space == space_report.SPACE]
+    context = ReportContext(oracles, loaded.evaluations)
+    for module in REPORT_MODULES:  # each module tables the settings of its space family (space_reports.py)
+        chosen = [s for s in settings if family_of(s.space) == module.FAMILY]
         if not chosen:
             continue
-        source = oracles.for_space(space_report.SPACE)
-        tables, notes = space_report.tables(chosen, source.if_present(), source.store)
+        tables, notes = module.tables(chosen, context)
         report.tables += tables
         report.notes += notes
     report.tables += trained_tables(settings, loaded.evaluations)
-    tabled = {space_report.SPACE for space_report in SPACE_REPORTS}
-    untabled = sorted({s.space for s in settings} - tabled)
+    tabled_families = {module.FAMILY for module in REPORT_MODULES}
+    untabled = sorted({s.space for s in settings if family_of(s.space) not in tabled_families})
     if untabled:
         report.notes.append(f"Spaces without tables here ({', '.join(untabled)}): their runs appear in the figures.")
     if not report.tables:

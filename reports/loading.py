@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tqdm import tqdm
 
@@ -41,6 +41,7 @@ class LoadedRun:
     failure: dict[str, Any] | None  # {"epoch", "reason"} when a non-finite loss stopped the run
     search_seconds: float | None  # summary.json's, else the last row's; None without rows
     selection: str = "final"  # which epoch's architecture the run returns (harness/selection.py)
+    provenance: dict[str, Any] = field(default_factory=dict)  # config.json's: device, versions (harness/provenance.py)
 
     @property
     def final(self) -> dict[str, Any]:
@@ -94,13 +95,16 @@ def load_run(run_dir: RunDir) -> LoadedRun:
                 f"{run_dir.epochs} holds {len(rows)} rows; the run record is damaged")
         search_seconds = summary.get("search_seconds", search_seconds)
     return LoadedRun(run_dir, recorded["config"], recorded["config_hash"], recorded["seed"], rows, complete, failure,
-                     search_seconds)
+                     search_seconds, provenance=recorded.get("provenance", {}))
 
 
 def load_runs(paths: list[Path], oracles: OracleSources, show_progress: bool = True,
-              selection: str = "final") -> LoadedRuns:
+              selection: str = "final", oracle_optional: Callable[[str], bool] = lambda space: False) -> LoadedRuns:
     """Every complete run at or below `paths`, with oracle columns, each returning the architecture of the
-    epoch `selection` picks (harness/selection.py); ConfigError when there is none."""
+    epoch `selection` picks (harness/selection.py); ConfigError when there is none.
+
+    `oracle_optional(space)`: whether the space's runs may stay without oracle columns when its store is
+    not installed (reports/space_reports.py: tables built from evaluations); otherwise that is an error."""
     check_selection(selection)
     run_dirs = _unique(find_run_dirs(paths))
     if not run_dirs:
@@ -123,7 +127,7 @@ def load_runs(paths: list[Path], oracles: OracleSources, show_progress: bool = T
             continue
         run.selection = selection
         loaded.final_for_lack_of_validation += selection == "best-val" and not has_validation_split(run.config)
-        filled = fill_oracle_columns(run, oracles)
+        filled = fill_oracle_columns(run, oracles, oracle_optional)
         loaded.filled_runs += bool(filled)
         loaded.filled_rows += filled
         loaded.runs.append(run)
@@ -135,7 +139,8 @@ def load_runs(paths: list[Path], oracles: OracleSources, show_progress: bool = T
     return loaded
 
 
-def fill_oracle_columns(run: LoadedRun, oracles: OracleSources) -> int:
+def fill_oracle_columns(run: LoadedRun, oracles: OracleSources,
+                        oracle_optional: Callable[[str], bool] = lambda space: False) -> int:
     """Add the oracle columns to every row that lacks them (runs of a space with a benchmark only);
     returns how many rows were filled."""
     space = run.config["space"]
@@ -145,6 +150,8 @@ def fill_oracle_columns(run: LoadedRun, oracles: OracleSources) -> int:
     missing = [row for row in run.rows if "accuracy" not in row]  # the runner writes all oracle columns or none
     if not missing:
         return 0
+    if oracle_optional(space) and not oracles.for_space(space).present():
+        return 0  # its tables say which columns stay empty and how to import the store
     table = oracles.for_space(space).require(f"{run.path} was searched without the oracle store, so the report "
                                              f"fills its accuracy columns from it")
     columns_of: dict[str, dict[str, Any]] = {}  # an architecture is often derived for many epochs in a row

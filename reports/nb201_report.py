@@ -8,11 +8,19 @@ from reports.nb201_tables import test_and_cost_tables, valid_test_table
 from reports.settings import Setting
 from reports.table import Table
 
+FAMILY = "nb201"  # spaces/nb201/space.py NB201Space.family (reports/space_reports.py)
 SPACE = "nb201"
+ORACLE_REQUIRED = True  # every number of these tables is an oracle lookup
 
 
-def tables(settings: list[Setting], oracle, store) -> tuple[list[Table], list[str]]:
-    """(tables, notes) for the settings searched on NAS-Bench-201; `oracle` for the Optimal rows or None."""
+def tables(settings: list[Setting], context) -> tuple[list[Table], list[str]]:
+    """(tables, notes) for the settings searched on NAS-Bench-201 (context: space_reports.ReportContext)."""
+    source = context.oracles.for_space(SPACE)
+    return oracle_tables(settings, source.if_present(), source.store)
+
+
+def oracle_tables(settings: list[Setting], oracle, store) -> tuple[list[Table], list[str]]:
+    """`oracle` for the Optimal rows or None; `store` where it would be."""
     valid_test = valid_test_table(settings, oracle)
     built = ([valid_test] if valid_test else []) + test_and_cost_tables(settings, oracle) + ablation_tables(settings)
     notes = []

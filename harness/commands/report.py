@@ -22,6 +22,7 @@ from reports.formats import FORMATS, render
 from reports.loading import LoadedRun, load_run, load_runs
 from reports.oracle_source import OracleSources
 from reports.settings import Setting, group_settings
+from reports.space_reports import oracle_optional
 from spaces.errors import BenchmarkFileError
 
 def add_parser(subparsers) -> None:
@@ -50,7 +51,7 @@ def run(args) -> int:
         writable_directory(Path(args.figures), "--figures")
     oracles = OracleSources(data_dir(args.data_dir))
     loaded = load_runs([Path(p) for p in args.runs], oracles, show_progress=not args.no_progress,
-                       selection=args.select)
+                       selection=args.select, oracle_optional=oracle_optional)
     settings = group_settings(loaded.runs)
     weight_runs = [_weight_run(Path(p), settings) for p in args.weight_runs] or None
     report = build_report(settings, loaded, oracles)
