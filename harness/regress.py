@@ -349,8 +349,11 @@ class Update:
     refused: bool = False  # the mean fell below the floor and lowering it was not asked for
 
 
-def floor_entry(mean: float) -> dict[str, float]:
-    return {"mean": mean, "margin": FLOOR_MARGIN, "floor": mean - FLOOR_MARGIN}
+def floor_entry(mean: float, at_most: float | None = None) -> dict[str, float]:
+    """mean - FLOOR_MARGIN, or `at_most` when that is lower: a floor re-recorded in another environment
+    never rises, because the floors are what the environments without exact goldens are judged by."""
+    floor = mean - FLOOR_MARGIN if at_most is None else min(mean - FLOOR_MARGIN, at_most)
+    return {"mean": mean, "margin": FLOOR_MARGIN, "floor": floor}
 
 
 def plan_update(verdict: Verdict, lower_floor: bool) -> Update:
@@ -364,7 +367,8 @@ def plan_update(verdict: Verdict, lower_floor: bool) -> Update:
             return Update(verdict, "FLOOR LOWERED", verdict.record, entry)
         return Update(verdict, "BELOW FLOOR (not updated)", None, None, refused=True)
     if verdict.changes:
-        return Update(verdict, "CHANGED (updated)", verdict.record, entry)
+        kept = verdict.floor if verdict.environment_note is not None else None
+        return Update(verdict, "CHANGED (updated)", verdict.record, floor_entry(verdict.mean, at_most=kept))
     # Same results; a golden from another environment is re-recorded so its notes stay true.
     return Update(verdict, "ok", verdict.record if verdict.record != verdict.golden else None, None)
 

@@ -148,6 +148,17 @@ def test_changed_method_is_recorded_with_a_new_floor():
     assert update.floor["floor"] == pytest.approx(93.5 - regress.FLOOR_MARGIN)
 
 
+def test_a_change_recorded_in_another_environment_never_raises_the_floor():
+    elsewhere = hand_made()
+    elsewhere["environment"]["torch"] = "2.12.0"
+    higher = hand_made(finals=(92.0, 95.0))
+    higher["seeds"][1]["epochs"][1]["arch"] = SKIPS
+    update = regress.plan_update(verdict(elsewhere, higher, floor=90.0), lower_floor=False)
+    # the golden moves to this environment, the floor stays where the other environment passes it
+    assert update.status == "CHANGED (updated)" and update.floor == {"mean": 93.5, "margin": regress.FLOOR_MARGIN,
+                                                                     "floor": 90.0}
+
+
 def test_a_drop_below_the_floor_is_recorded_only_when_asked_by_name():
     collapsed = hand_made(finals=(60.0, 62.0))
     refused = regress.plan_update(verdict(hand_made(), collapsed, floor=92.0), lower_floor=False)
