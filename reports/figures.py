@@ -166,7 +166,9 @@ def curve_figure(kind: CurveKind, settings: list[Setting], styles) -> tuple[Figu
     if kind.title:
         spaces = sorted({space for space, _, _ in panels})
         figure.suptitle(kind.title + ("" if several_spaces else f" ({spaces[0]})"))
-    figure.legend(list(legend.values()), list(legend), loc="outside right upper", fontsize="small")
+    # below the panels when the figure has a title: at the upper right the legend would run into it
+    figure.legend(list(legend.values()), list(legend), loc="outside lower center" if kind.title else
+                  "outside right upper", fontsize="small", ncols=2 if kind.title else 1)
     return figure, list(kind.notes)
 
 

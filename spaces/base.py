@@ -241,8 +241,8 @@ class SearchSpace(Protocol):
     searchable: bool  # False: a benchmark's table for `harness query` only (decisions etc. raise)
     oracle_benchmark: str | None  # the benchmark store (spaces/benchmark.py) that scores it, or None
     no_oracle_reason: str | None  # why no benchmark scores it (for notes and run records); None when one does
-    # what the oracle's accuracy columns beyond the paper splits (valid, test) mean, by column name, for the
-    # figures' labels (DARTS: {"nb301": "NB301-predicted ..."})
+    # what the oracle's accuracy columns beyond the paper splits (valid, test) mean, by "dataset.column" of
+    # the row's accuracy table, for the figures' labels (DARTS: {"cifar10.nb301": "NB301-predicted ..."})
     accuracy_column_labels: dict[str, str]
 
     def regret_references(self): ...  # spaces.reference_lines.References: published levels for regret figures

@@ -86,7 +86,7 @@ class DartsFamilySpace:
     family = "darts"  # the methods' defaults are per family (methods/registry.py)
     searchable = True
     # spaces/darts/nb301_oracle.py: the surrogate's mean prediction of the genotype's CIFAR-10 validation accuracy
-    accuracy_column_labels = {"nb301": "NB301-predicted CIFAR-10 accuracy (%)"}
+    accuracy_column_labels = {"cifar10.nb301": "NB301-predicted CIFAR-10 accuracy (%)"}
     def __init__(self, name: str):
         self.name = name
         self.summary, self.layout = LAYOUTS[name]
