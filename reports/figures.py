@@ -1,16 +1,19 @@
 """Figures of a report, each written as PNG and PDF (matplotlib, no pyplot: no global backend state).
 
-Curves over search epochs, one panel per search dataset, mean over seeds with a
-95% confidence band (GAEA Figure 4, Lambda-DARTS Figure 1), and thin lines for the
-single seeds of a setting with 2 to 4 of them when a panel holds at most 4 settings:
+Curves over search epochs, one panel per (space, search dataset) present (and per cell type where a
+figure has one), at most 3 panels a row, mean over seeds with a 95% confidence band (GAEA Figure 4,
+Lambda-DARTS Figure 1), and thin lines for the single seeds of a setting with 2 to 4 of them when a
+panel holds at most 4 settings:
   oracle_test_accuracy, oracle_test_regret  test column of the search dataset (CIFAR-10 for transfer)
   entropy                                   mean entropy of the architecture weights per edge
   layer_alignment                           Lambda-DARTS' Lambda (whichever row key the runs record)
   skip_count                                skip-connections in the derived architecture (every cell type)
   hessian_eigenvalue                        RobustDARTS' collapse indicator, when the runs recorded it
-and `arch_weights`: one run and cell type per row of panels, one panel per op choice, a line per
-op (DARTS-PRIME Figure 1). A figure whose quantity no run records is not drawn;
-the result says so. Colours are per method, line styles per setting of a method.
+and the figures only some spaces have (reports/extra_curves.py: extra oracle columns such as NB301's,
+skip-connections per cell type, the 1Shot1 regret figure with reference levels); `arch_weights`: one
+run and cell type per row of panels, one panel per op choice, a line per op (DARTS-PRIME Figure 1);
+derived_cells/: each run's returned cells (reports/cell_figures.py). A figure whose quantity no run
+records is not drawn; the result says so. Colours are per method, line styles per setting of a method.
 """
 
 from __future__ import annotations
