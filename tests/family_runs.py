@@ -14,9 +14,6 @@ from reports.settings import group_settings
 from spaces.base import architecture_columns
 from spaces.registry import get_space
 
-# quark0/darts cnn/genotypes.py DARTS_V2 (tests/evaluation_helpers.py)
-from tests.evaluation_helpers import DARTS_V2  # noqa: F401  (re-exported for the figure tests)
-
 ONESHOT_ARCHS = {  # one valid architecture per space (parents per node: spaces/nb1shot1/spaces.py)
     "nb1shot1-s1": "conv3x3~0|maxpool3x3~0,1|conv1x1~1,2|conv3x3~0,3|output~2,4",
     "nb1shot1-s2": "conv3x3~0|conv3x3~1|conv1x1~1,2|maxpool3x3~0,3|output~2,3,4",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from reports.cell_figures import cell_figure, cell_figure_name
 from reports.figures import draw_figures, weights_figure
 from spaces.registry import get_space
-from tests.family_runs import DARTS_V2, ONESHOT_ARCHS, family_config, family_row, settings_under, write_rows
+from tests.evaluation_helpers import DARTS_V2  # quark0/darts cnn/genotypes.py DARTS_V2
+from tests.family_runs import ONESHOT_ARCHS, family_config, family_row, settings_under, write_rows
 
 NB201_TEXT = "|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_1x1~1|skip_connect~2|"
 

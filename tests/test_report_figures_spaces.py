@@ -10,7 +10,8 @@ from reports.figures import curve_figure, curve_kinds, draw_figures, line_styles
 from spaces.nb1shot1.references import UNSOURCED
 from spaces.nb1shot1.spaces import get_space as oneshot_space
 from spaces.nb201.oracle import NB201Oracle
-from tests.family_runs import DARTS_V2, ONESHOT_ARCHS, family_config, family_row, settings_under, write_rows
+from tests.evaluation_helpers import DARTS_V2  # quark0/darts cnn/genotypes.py DARTS_V2
+from tests.family_runs import ONESHOT_ARCHS, family_config, family_row, settings_under, write_rows
 from tests.run_helpers import tiny_run_config
 from tests.test_report_loading import arch_at, write_run
 
