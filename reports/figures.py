@@ -1,16 +1,19 @@
 """Figures of a report, each written as PNG and PDF (matplotlib, no pyplot: no global backend state).
 
-Curves over search epochs, one panel per search dataset, mean over seeds with a
-95% confidence band (GAEA Figure 4, Lambda-DARTS Figure 1), and thin lines for the
-single seeds of a setting with 2 to 4 of them when a panel holds at most 4 settings:
+Curves over search epochs, one panel per (space, search dataset) present (and per cell type where a
+figure has one), at most 3 panels a row, mean over seeds with a 95% confidence band (GAEA Figure 4,
+Lambda-DARTS Figure 1), and thin lines for the single seeds of a setting with 2 to 4 of them when a
+panel holds at most 4 settings:
   oracle_test_accuracy, oracle_test_regret  test column of the search dataset (CIFAR-10 for transfer)
   entropy                                   mean entropy of the architecture weights per edge
   layer_alignment                           Lambda-DARTS' Lambda (whichever row key the runs record)
   skip_count                                skip-connections in the derived architecture (every cell type)
   hessian_eigenvalue                        RobustDARTS' collapse indicator, when the runs recorded it
-and `arch_weights`: one run and cell type per row of panels, one panel per op choice, a line per
-op (DARTS-PRIME Figure 1). A figure whose quantity no run records is not drawn;
-the result says so. Colours are per method, line styles per setting of a method.
+and the figures only some spaces have (reports/extra_curves.py: extra oracle columns such as NB301's,
+skip-connections per cell type, the 1Shot1 regret figure with reference levels); `arch_weights`: one
+run and cell type per row of panels, one panel per op choice, a line per op (DARTS-PRIME Figure 1);
+derived_cells/: each run's returned cells (reports/cell_figures.py). A figure whose quantity no run
+records is not drawn; the result says so. Colours are per method, line styles per setting of a method.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
@@ -27,12 +30,15 @@ from matplotlib.ticker import MaxNLocator
 from tqdm import tqdm
 
 from harness.atomic import write_bytes
+from reports.cell_figures import cell_figure, cell_figure_name
+from reports.curve_kind import CurveKind, single
 from reports.curves import Quantity, seed_curve
 from reports.dataset_names import display
+from reports.extra_curves import oracle_column_kinds, regret_reference_kind, skip_per_cell_type_kind
 from reports.loading import LoadedRun
+from reports.run_space import decisions_of, max_choices
 from reports.settings import Setting
 from spaces.base import weights_from_record
-from spaces.registry import get_space
 
 # Row keys of Lambda-DARTS' layer alignment, in order of preference: a per-epoch diagnostic for any
 # method, then what the Lambda regulariser itself records (methods/components/lambda_regularizer.py).
@@ -45,23 +51,14 @@ PANEL_SIZE = (4.8, 3.4)
 SEED_LINES_UP_TO = 4
 SEED_LINES_MAX_SETTINGS = 4
 BAND_ALPHA = 0.15
+MAX_PANEL_COLUMNS = 3  # wider grids shrink every panel below readability
+REFERENCE_STYLES = (":", "--", "-.")
 
 
 @dataclass
 class FigureResult:
     written: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class CurveKind:
-    name: str
-    ylabel: str
-    quantity: Callable[[Setting], Quantity | None]  # None: this setting has no such curve
-    recorded_as: str  # what a run must record for this figure, for the "not drawn" note
-    # The quantity's range: a t band of few seeds reaches far past it (n=2: t=12.7), and a band
-    # outside what the quantity can take says nothing, so bands are clipped to it.
-    bounds: tuple[float | None, float | None] = (None, None)
 
 
 def _oracle_column(table: str):
@@ -71,18 +68,18 @@ def _oracle_column(table: str):
         dataset = setting.dataset
         return lambda row: row.get(table, {}).get(dataset, {}).get("test")
 
-    return quantity
+    return single(quantity)
 
 
 def _row_key(key: str):
-    return lambda setting: (lambda row: row.get(key))
+    return single(lambda setting: (lambda row: row.get(key)))
 
 
 def curve_kinds(settings: list[Setting]) -> list[CurveKind]:
     recorded = {key for s in settings for run in s.runs for row in run.rows for key in row}
     alignment = next((key for key in LAMBDA_KEYS if key in recorded), LAMBDA_KEYS[0])
     oracle = "oracle test columns of its search dataset"
-    return [
+    kinds = [
         CurveKind("oracle_test_accuracy", "oracle test accuracy (%)", _oracle_column("accuracy"), oracle, (0, 100)),
         CurveKind("oracle_test_regret", "oracle test regret (%)", _oracle_column("regret"), oracle, (0, 100)),
         CurveKind("entropy", "entropy of the architecture weights", _row_key("entropy"), "entropy", (0, None)),
@@ -92,7 +89,11 @@ def curve_kinds(settings: list[Setting]) -> list[CurveKind]:
                   (0, max_choices(settings))),
         CurveKind("hessian_eigenvalue", "dominant Hessian eigenvalue of L_val", _row_key("hessian_eigenvalue"),
                   "hessian_eigenvalue (diagnostics.hessian_every > 0)"),
+        *oracle_column_kinds(settings),
+        skip_per_cell_type_kind(settings),
+        regret_reference_kind(settings),
     ]
+    return [kind for kind in kinds if kind is not None]  # None: a kind no space of the report has
 
 
 def draw_figures(settings: list[Setting], out_dir: Path, weight_runs: list[tuple[str, LoadedRun]] | None = None,
@@ -105,6 +106,7 @@ def draw_figures(settings: list[Setting], out_dir: Path, weight_runs: list[tuple
         weight_runs = [(s.label, s.runs[0]) for s in settings]
     jobs = [(kind.name, lambda kind=kind: curve_figure(kind, settings, styles)) for kind in curve_kinds(settings)]
     jobs.append(("arch_weights", lambda: weights_figure(weight_runs)))
+    jobs += [(cell_figure_name(run), lambda s=s, run=run: cell_figure(s.label, run)) for s in settings for run in s.runs]
     for name, draw in tqdm(jobs, desc="drawing figures", unit="figure", disable=not show_progress, leave=False):
         figure, notes = draw()
         result.notes += notes
@@ -130,50 +132,74 @@ def line_styles(settings: list[Setting]) -> dict[int, tuple[Any, str]]:
 
 
 def curve_figure(kind: CurveKind, settings: list[Setting], styles) -> tuple[Figure | None, list[str]]:
-    panels: dict[str, list[tuple[Setting, Any]]] = {}
+    """One panel per (space, search dataset, part of the kind), a line per setting that has the quantity."""
+    panels: dict[tuple[str, str, str], list[tuple[Setting, Any]]] = {}
     for setting in settings:
-        quantity = kind.quantity(setting)
-        curve = seed_curve(setting.runs, quantity) if quantity is not None else None
-        if curve is not None:
-            panels.setdefault(setting.dataset, []).append((setting, curve))
+        for part, quantity in kind.parts(setting).items():
+            curve = seed_curve(setting.runs, quantity, kind.band)
+            if curve is not None:
+                panels.setdefault((setting.space, setting.dataset, part), []).append((setting, curve))
     if not panels:
         return None, [f"figure {kind.name} not drawn: no run records {kind.recorded_as}"]
-    figure = Figure(figsize=(PANEL_SIZE[0] * len(panels) + 3.2, PANEL_SIZE[1]), layout="constrained")
-    axes = figure.subplots(1, len(panels), squeeze=False)[0]
+    several_spaces = len({space for space, _, _ in panels}) > 1
+    columns = min(len(panels), MAX_PANEL_COLUMNS)
+    rows = -(-len(panels) // columns)
+    figure = Figure(figsize=(PANEL_SIZE[0] * columns + 3.2, PANEL_SIZE[1] * rows + (0.4 if kind.title else 0)),
+                    layout="constrained")
+    grid = iter(figure.subplots(rows, columns, squeeze=False).flat)
+    axes = [next(grid) for _ in panels]
+    for unused in grid:
+        unused.remove()  # a grid's last row may be short: its empty places are no panels
     legend: dict[str, Any] = {}
-    for ax, (dataset, curves) in zip(axes, panels.items()):
+    for ax, ((space, dataset, part), curves) in zip(axes, panels.items()):
         seed_lines = len(curves) <= SEED_LINES_MAX_SETTINGS
         for setting, curve in curves:
-            colour, style = styles[id(setting)]
-            label = f"{setting.label} (n={setting.seeds})"
-            legend[label] = ax.plot(curve.epochs, curve.mean, color=colour, linestyle=style, linewidth=1.6)[0]
-            seeds_drawn = seed_lines and 2 <= len(curve.per_seed) <= SEED_LINES_UP_TO
-            if seeds_drawn:
-                for epochs, values in curve.per_seed:
-                    ax.plot(epochs, values, color=colour, linestyle=style, linewidth=0.7, alpha=0.45)
-            if len(curve.band_epochs):
-                low, high = np.clip(curve.low, *kind.bounds), np.clip(curve.high, *kind.bounds)
-                # Fainter beside the seeds: a few-seed band spans most of the axis and would hide them.
-                alpha = BAND_ALPHA / 3 if seeds_drawn else BAND_ALPHA
-                ax.fill_between(curve.band_epochs, low, high, color=colour, alpha=alpha, linewidth=0)
-        ax.set_title(f"search on {display(dataset)}: mean over seeds, 95% band"
+            _draw_curve(ax, kind, setting, curve, styles[id(setting)], seed_lines, legend)
+        if kind.references is not None:
+            _draw_references(ax, kind.references(curves[0][0]), legend)
+        where = ", ".join(item for item in (space if several_spaces else "", f"search on {display(dataset)}", part)
+                          if item)
+        ax.set_title(f"{where}: {kind.band_text}"
                      + (f"\n(thin lines: single seeds, for {SEED_LINES_UP_TO} seeds or fewer)" if seed_lines else ""),
                      fontsize="medium")
         ax.set_xlabel("search epoch")
         ax.set_ylabel(kind.ylabel)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    figure.legend(list(legend.values()), list(legend), loc="outside right upper", fontsize="small")
-    return figure, []
+    if kind.title:
+        spaces = sorted({space for space, _, _ in panels})
+        figure.suptitle(kind.title + ("" if several_spaces else f" ({spaces[0]})"))
+    # below the panels when the figure has a title: at the upper right the legend would run into it
+    figure.legend(list(legend.values()), list(legend), loc="outside lower center" if kind.title else
+                  "outside right upper", fontsize="small", ncols=2 if kind.title else 1)
+    return figure, list(kind.notes)
 
 
-def max_choices(settings: list[Setting]) -> int:
-    """The most op choices over every cell type of the settings' spaces (the skip count's top)."""
-    return max(decisions_of(s.runs[0]).num_choices * decisions_of(s.runs[0]).num_types for s in settings)
+def _draw_curve(ax, kind: CurveKind, setting: Setting, curve, style, seed_lines: bool, legend: dict) -> None:
+    colour, line_style = style
+    label = f"{setting.label} (n={setting.seeds})"
+    legend[label] = ax.plot(curve.epochs, curve.mean, color=colour, linestyle=line_style, linewidth=1.6)[0]
+    seeds_drawn = seed_lines and 2 <= len(curve.per_seed) <= SEED_LINES_UP_TO
+    if seeds_drawn:
+        for epochs, values in curve.per_seed:
+            ax.plot(epochs, values, color=colour, linestyle=line_style, linewidth=0.7, alpha=0.45)
+    if len(curve.band_epochs):
+        low, high = np.clip(curve.low, *kind.bounds), np.clip(curve.high, *kind.bounds)
+        # Fainter beside the seeds: a few-seed band spans most of the axis and would hide them.
+        alpha = BAND_ALPHA / 3 if seeds_drawn else BAND_ALPHA
+        ax.fill_between(curve.band_epochs, low, high, color=colour, alpha=alpha, linewidth=0)
 
 
-def decisions_of(run: LoadedRun):
-    return get_space(run.config["space"]).decisions(run.config["supernet"])
+def _draw_references(ax, lines: list[tuple[str, float]], legend: dict) -> None:
+    """Horizontal reference levels, grey, a dash pattern per label; the axis is widened to show them."""
+    for index, (label, level) in enumerate(lines):
+        legend[label] = ax.axhline(level, color="0.3", linewidth=1.2, label=label,
+                                   linestyle=REFERENCE_STYLES[index % len(REFERENCE_STYLES)])
+    if lines:
+        low, high = ax.get_ylim()
+        levels = [level for _, level in lines]
+        margin = 0.05 * (max(high, *levels) - min(low, *levels))
+        ax.set_ylim(min(low, min(levels) - margin), max(high, max(levels) + margin))
 
 
 def weights_figure(runs: list[tuple[str, LoadedRun]]) -> tuple[Figure | None, list[str]]:

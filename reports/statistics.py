@@ -35,3 +35,14 @@ def confidence_band(values, level: float = 0.95) -> tuple[float, float] | None:
     half = float(t.ppf((1 + level) / 2, array.size - 1) * array.std(ddof=1) / np.sqrt(array.size))
     mean = float(array.mean())
     return mean - half, mean + half
+
+
+def std_band(values) -> tuple[float, float] | None:
+    """mean ± 1 sample standard deviation (ddof=1) over seeds: the spread of the regret and oracle-column
+    figures (issue 11, "Regret and reports": GAEA Figure 2 as mean ± 1 std); None for a single seed, which
+    has no spread to show."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.size < 2:
+        return None
+    mean, spread = float(array.mean()), float(array.std(ddof=1))
+    return mean - spread, mean + spread

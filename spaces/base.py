@@ -223,6 +223,8 @@ class Architecture(Protocol):
 
     def one_hot(self): ...  # array-like [types, choices, max ops]: 1 on the chosen ops (Pi_S)
 
+    def derived_cells(self): ...  # tuple of spaces.derived_cell.DerivedCell, one per cell type (the drawings)
+
 
 class Oracle(Protocol):
     def record_columns(self, arch) -> dict[str, Any]: ...  # the oracle columns of an epochs.jsonl row
@@ -239,6 +241,11 @@ class SearchSpace(Protocol):
     searchable: bool  # False: a benchmark's table for `harness query` only (decisions etc. raise)
     oracle_benchmark: str | None  # the benchmark store (spaces/benchmark.py) that scores it, or None
     no_oracle_reason: str | None  # why no benchmark scores it (for notes and run records); None when one does
+    # what the oracle's accuracy columns beyond the paper splits (valid, test) mean, by "dataset.column" of
+    # the row's accuracy table, for the figures' labels (DARTS: {"cifar10.nb301": "NB301-predicted ..."})
+    accuracy_column_labels: dict[str, str]
+
+    def regret_references(self): ...  # spaces.reference_lines.References: published levels for regret figures
 
     def supernet_defaults(self) -> dict[str, Any]: ...
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from reports.cell_figures import cell_figure_name
 from reports.curves import seed_curve
 from reports.figures import (
     BAND_ALPHA,
@@ -43,8 +44,11 @@ def two_methods(tmp_path, synthetic_store):
 
 
 def test_every_figure_is_written_as_png_and_pdf(two_methods, synthetic_store, tmp_path):
-    result = draw_figures(settings_of(two_methods, synthetic_store), tmp_path / "figures", show_progress=False)
-    expected = {tmp_path / "figures" / f"{name}.{fmt}" for name in (*CURVES, "arch_weights") for fmt in ("png", "pdf")}
+    settings = settings_of(two_methods, synthetic_store)
+    result = draw_figures(settings, tmp_path / "figures", show_progress=False)
+    cells = [cell_figure_name(run) for setting in settings for run in setting.runs]  # a drawing of each run's cell
+    expected = {tmp_path / "figures" / f"{name}.{fmt}" for name in (*CURVES, "arch_weights", *cells)
+                for fmt in ("png", "pdf")}
     assert set(result.written) == expected
     for path in expected:
         data = path.read_bytes()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spaces.base import Decisions, count_roles
+from spaces.derived_cell import PLAIN, DerivedCell
 from spaces.errors import MalformedArchitecture
 
 Gene = tuple[tuple[str, int], ...]
@@ -66,6 +67,21 @@ class DartsGenotype:
                 choice = edge_index(self.decisions, source, 2 + pair // 2)
                 table[t, choice, self.decisions.ops_of(t, choice).index(op)] += 1.0
         return table
+
+    def derived_cells(self) -> tuple[DerivedCell, ...]:
+        """Each cell type as DARTS draws it (quark0/darts cnn/visualize.py): inputs c_{k-2}, c_{k-1}, the
+        intermediate nodes numbered from 0, each kept (op, input) pair an edge, and the concatenated nodes
+        joined into the output c_{k}."""
+        cells = []
+        for cell_type, gene, concat in zip(self.decisions.cell_types, self.genes, self.concats):
+            steps = len(gene) // 2
+            output = 2 + steps
+            nodes = ((0, "c_{k-2}"), (1, "c_{k-1}"), *((2 + step, str(step)) for step in range(steps)),
+                     (output, "c_{k}"))
+            edges = tuple((source, 2 + pair // 2, op) for pair, (op, source) in enumerate(gene))
+            joins = tuple((node, output, PLAIN) for node in concat)
+            cells.append(DerivedCell(cell_type.name, nodes, edges + joins))
+        return tuple(cells)
 
     def as_plain(self) -> dict[str, list]:
         """{"normal": [(op, input), ...], "normal_concat": [...], ...}: plain data (NAS-Bench-301's input)."""

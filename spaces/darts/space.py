@@ -85,6 +85,8 @@ def reduction_cells(layers: int) -> tuple[int, ...]:
 class DartsFamilySpace:
     family = "darts"  # the methods' defaults are per family (methods/registry.py)
     searchable = True
+    # spaces/darts/nb301_oracle.py: the surrogate's mean prediction of the genotype's CIFAR-10 validation accuracy
+    accuracy_column_labels = {"cifar10.nb301": "NB301-predicted CIFAR-10 accuracy (%)"}
     def __init__(self, name: str):
         self.name = name
         self.summary, self.layout = LAYOUTS[name]
@@ -183,6 +185,12 @@ class DartsFamilySpace:
         from spaces.darts.query import format_record
 
         return format_record(record)
+
+    def regret_references(self):
+        """None: NAS-Bench-301 has no known optimum, so its records have no regret (nb301_oracle.py)."""
+        from spaces.reference_lines import NO_REFERENCES
+
+        return NO_REFERENCES
 
     def load_oracle(self, path):
         if self.oracle_benchmark is None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spaces.derived_cell import PLAIN, DerivedCell
 from spaces.errors import MalformedArchitecture
 from spaces.nb101.cell import CONV1X1, CONV3X3, INPUT, MAXPOOL3X3, OUTPUT, NB101Cell
 from spaces.nb1shot1.spaces import DUMMY_OP, PRIMITIVES, OneShotSpace, get_space
@@ -129,6 +130,15 @@ class OneShotArch:
         """The space contract's counts (spaces/base.py Architecture): no skip op exists; the parametric ops
         are counted over every choice block, loose ends included (each is a decision the search made)."""
         return {CELL_TYPE: {"skip": 0, "parametric": sum(op in PARAMETRIC_OPS for op in self.ops)}}
+
+    def derived_cells(self) -> tuple[DerivedCell, ...]:
+        """The cell as a DAG: the input, each choice block labelled with its op (ops sit on nodes here), the
+        output, and a plain edge from every chosen parent; loose ends are drawn, as the matrix keeps them."""
+        space = self.space
+        nodes = ((0, INPUT), *((block, SHORT_NAMES[op]) for block, op in enumerate(self.ops, start=1)),
+                 (space.output_node, OUTPUT))
+        edges = tuple((parent, node, PLAIN) for node, parents in zip(space.nodes, self.parents) for parent in parents)
+        return (DerivedCell(CELL_TYPE, nodes, edges),)
 
     def one_hot(self) -> np.ndarray:
         """[types=1, choice blocks, ops]: 1 on each block's op, columns in PRIMITIVES order."""

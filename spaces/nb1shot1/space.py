@@ -47,6 +47,7 @@ class NB1Shot1Space:
     searchable = True
     oracle_benchmark = "nb101"
     no_oracle_reason = None
+    accuracy_column_labels: dict[str, str] = {}  # its records hold the paper splits only (record_oracle.py)
 
     SUPERNET_DEFAULTS = {
         "channels": 16,  # nasbench-1shot1 optimizers/darts/train_search.py --init_channels 16
@@ -132,6 +133,12 @@ class NB1Shot1Space:
         from spaces.nb1shot1.query import format_record
 
         return format_record(record)
+
+    def regret_references(self):
+        """The repository's per-repeat minimum test error, for the regret figure (references.py)."""
+        from spaces.nb1shot1.references import regret_references
+
+        return regret_references(self.space)
 
     def load_oracle(self, store_path: Path):
         """The space's view of the NAS-Bench-101 store built by `harness data import nb101`."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spaces.derived_cell import DerivedCell
 from spaces.errors import MalformedArchitecture
 
 OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -76,6 +77,13 @@ class NB201Arch:
         table = np.zeros((1, NUM_EDGES, len(OPS)))
         table[0, np.arange(NUM_EDGES), list(self.ops)] = 1.0
         return table
+
+    def derived_cells(self) -> tuple[DerivedCell, ...]:
+        """The one cell: nodes 0 (input) .. 3 (output), an edge per pair with its op (`none` included: the
+        drawing shows what the zero op means)."""
+        nodes = tuple((node, str(node)) for node in range(NUM_NODES))
+        edges = tuple((source, target, name) for (source, target), name in zip(EDGES, self.op_names))
+        return (DerivedCell(CELL_TYPE, nodes, edges),)
 
     def __str__(self) -> str:
         groups = []

@@ -23,6 +23,7 @@ class NB201Space:
     summary = "NAS-Bench-201 (Dong & Yang, ICLR 2020): one cell type, 6 edges x 5 ops, 15,625 architectures"
     oracle_benchmark = "nb201"
     no_oracle_reason = None
+    accuracy_column_labels: dict[str, str] = {}  # its records hold the paper splits only (paper_columns.py)
 
     # The benchmark's network (C=16, N=5), all ops on full channels, no node BN.
     SUPERNET_DEFAULTS = {"channels": 16, "cells_per_stage": 5, "partial_channels": 1, "node_bn": False}
@@ -93,6 +94,12 @@ class NB201Space:
         from spaces.nb201.query import format_record
 
         return format_record(record)
+
+    def regret_references(self):
+        """None: the NB201 regret curves (oracle_test_regret) have no published reference lines here."""
+        from spaces.reference_lines import NO_REFERENCES
+
+        return NO_REFERENCES
 
     def load_oracle(self, store_path: Path):
         """The benchmark table, from the HDF5 store built by `harness data import nb201`."""
