@@ -21,9 +21,9 @@ SIZES = {
 }
 
 
-def darts_step_fixture(size: str):
+def darts_step_fixture(size: str, precision: str = "fp32"):
     preset, batch = SIZES[size]
-    config = resolve_config("darts", "nb201", preset)
+    config = resolve_config("darts", "nb201", preset, assignments=[f"precision={precision}"])
     space = get_space("nb201")
     net = space.supernet(config["supernet"], 10, torch.Generator().manual_seed(0))
     method = create_method("darts", space, net, config, torch.Generator().manual_seed(1))
@@ -33,9 +33,10 @@ def darts_step_fixture(size: str):
     return method, batches
 
 
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])  # methods/components/precision.py
 @pytest.mark.parametrize("size", sorted(SIZES))
-def test_darts_search_step(benchmark, size):
-    method, (train, val) = darts_step_fixture(size)
+def test_darts_search_step(benchmark, size, precision):
+    method, (train, val) = darts_step_fixture(size, precision)
     progress = Progress(0, 1)
     result = benchmark.pedantic(lambda: method.step(train, val, progress), rounds=5 if size == "quick" else 3,
                                 warmup_rounds=1, iterations=1)
