@@ -12,6 +12,7 @@ from harness import runner
 from harness.cli import main
 from harness.config import resolve_config
 from methods.components import amended_hypergradient, hypergradients, lambda_regularizer
+from methods.components.losses import supernet_loss
 from methods.progress import Progress
 from methods.registry import create_method
 from spaces.registry import get_space
@@ -117,3 +118,16 @@ def test_a_precision_the_harness_cannot_run_is_one_message(value, tmp_path, caps
     assert code == 2
     assert "precision must be fp32 or bf16" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("dtype, loss_dtype", [(torch.bfloat16, torch.float32), (torch.float32, torch.float32),
+                                               (torch.float64, torch.float64)])
+def test_the_loss_is_at_least_fp32_and_never_narrows_the_logits(dtype, loss_dtype):
+    """bf16 logits are widened for the cross-entropy; float64 ones (the reference-gradient tests) stay float64."""
+    class Logits(torch.nn.Module):
+        def forward(self, x, arch):
+            return x.to(dtype)
+
+    x = torch.randn(4, 10, dtype=torch.float64)
+    loss, logits = supernet_loss(Logits(), (x, torch.tensor([0, 1, 2, 3])), None)
+    assert loss.dtype == loss_dtype and logits.dtype == dtype

@@ -25,5 +25,7 @@ def supernet_loss(
     """
     x, y = batch
     logits = net(x, arch) if params is None else functional_call(net, params, (x, arch))
-    # fp32 logits for the loss under autocast (methods/components/precision.py); a no-op in fp32
-    return F.cross_entropy(logits.float(), y), logits
+    # At least fp32 logits for the loss under autocast (methods/components/precision.py): bf16 logits are
+    # widened, fp32 and fp64 ones (the float64 reference tests) pass through unchanged
+    wide = logits.to(torch.promote_types(logits.dtype, torch.float32))
+    return F.cross_entropy(wide, y), logits
