@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from spaces.base import EDGE, ArchWeights, CellType, OpChoice
-from spaces.darts.channels_last import from_polyphase, to_polyphase
+from spaces.darts.channels_last import diagonal_grids, from_polyphase, to_polyphase
 from spaces.darts.primitives import DARTS_OPS
 from spaces.darts.search_ops import scaled_batch_norm
 from spaces.darts.space import DARTS_EDGES, FIXED_EDGES, reduction_cells
@@ -210,6 +210,39 @@ def test_polyphase_layout_round_trips_and_holds_the_pixel_grids():
         for b in range(2):
             torch.testing.assert_close(grids[(2 * a + b) * 2: (2 * a + b + 1) * 2], x[:, :, a::2, b::2], rtol=0, atol=0)
     torch.testing.assert_close(from_polyphase(grids), x, rtol=0, atol=0)
+
+
+def test_diagonal_grids_hold_the_pixels_a_stride_2_conv_reads_and_pass_gradients_back():
+    x = torch.randn(2, 3, 6, 4, dtype=DTYPE, requires_grad=True)
+    even, odd = diagonal_grids(x)
+    assert even.is_contiguous(memory_format=torch.channels_last) and odd.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(even, x[:, :, 0::2, 0::2], rtol=0, atol=0)
+    torch.testing.assert_close(odd, x[:, :, 1::2, 1::2], rtol=0, atol=0)
+    assert torch.autograd.gradcheck(lambda t: diagonal_grids(t), (x,))
+    (grad,) = torch.autograd.grad(sum(part.sum() for part in diagonal_grids(x)), x)
+    assert grad.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_no_stride_2_pointwise_convolution_reaches_onednn_on_channels_last_input(monkeypatch):
+    """oneDNN's stride-2 1x1 backward-weights kernel on channels_last input with few input channels writes
+    past its workspace (hung on AVX2, aborted on AVX-512: uxlfoundation/oneDNN issue 6035); the reduction
+    cell's FactorizedReduce (skip_connect at stride 2, preprocess0 after a reduction) must not call it."""
+    calls = []
+    real_conv2d = F.conv2d
+
+    def spy(x, weight, *args, **kwargs):
+        stride = kwargs.get("stride", args[1] if len(args) > 1 else 1)
+        calls.append((tuple(weight.shape[2:]), stride, x.is_contiguous(memory_format=torch.channels_last)))
+        return real_conv2d(x, weight, *args, **kwargs)
+
+    monkeypatch.setattr(F, "conv2d", spy)
+    net = supernet(darts_types(("skip_connect", "sep_conv_3x3")), normal_reduce_sequence(5), channels=4,
+                   partial_channels=4)
+    net.reset_parameters(torch.Generator().manual_seed(0))
+    weights = ArchWeights(torch.full((len(net.cells), net.num_choices, net.max_ops), 0.5))
+    F.cross_entropy(net(torch.randn(2, 3, 16, 16), weights), torch.tensor([0, 1])).backward()
+    pointwise = [call for call in calls if call[0] == (1, 1)]
+    assert pointwise and all(stride in (1, (1, 1)) for _, stride, _ in pointwise), pointwise
 
 
 def test_noise_stream_is_in_the_state_dict_and_resumes_exactly():

@@ -86,3 +86,29 @@ def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
     batch, channels, height, width = x.shape
     pixels_last = x.permute(0, 2, 3, 1).reshape(batch, height, width, groups, channels // groups)
     return pixels_last.transpose(3, 4).reshape(batch, height, width, channels).permute(0, 3, 1, 2)
+
+
+class _DiagonalGrids(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape = x.shape
+        return tuple(x[:, :, offset::2, offset::2].contiguous(memory_format=CHANNELS_LAST) for offset in (0, 1))
+
+    @staticmethod
+    def backward(ctx, grad_even, grad_odd):
+        grad = grad_even.new_zeros(ctx.shape).contiguous(memory_format=CHANNELS_LAST)
+        grad[:, :, 0::2, 0::2] = grad_even
+        grad[:, :, 1::2, 1::2] = grad_odd
+        return grad
+
+
+def diagonal_grids(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """x[:, :, 0::2, 0::2] and x[:, :, 1::2, 1::2] (H and W even), channels_last values and gradient.
+
+    A 1x1 convolution at stride 2 is a stride-1 one on x[:, :, ::2, ::2]; FactorizedReduce computes it so
+    because oneDNN's stride-2 1x1 backward-weights kernel on channels_last input with fewer input
+    channels than its block (8 on AVX2, 16 on AVX-512) writes past its workspace: it hung on AVX2 and
+    aborted on AVX-512 here, and may return wrong weight gradients (uxlfoundation/oneDNN issue 6035).
+    PC-DARTS' partial channels (16 / 4 = 4 at the paper's size) are in that range.
+    """
+    return _DiagonalGrids.apply(x)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from spaces.darts.channels_last import cat_channels
+from spaces.darts.channels_last import cat_channels, diagonal_grids
 from spaces.darts.primitives import DARTS_OPS
 from spaces.ops import search_batch_norm
 
@@ -62,9 +62,12 @@ def factorized_reduce(relu_x: torch.Tensor, conv_a: torch.Tensor, conv_b: torch.
     """FactorizedReduce after its ReLU: two 1x1 stride-2 convs, the second on the input shifted by one
     pixel, concatenated along channels, then BN (quark0/darts cnn/operations.py FactorizedReduce).
 
-    `scale` (a scalar) multiplies the output inside the BN call, which saves a pass over the output.
+    The stride-2 convs are computed as stride-1 ones on the pixels they read (channels_last.diagonal_grids
+    says why). `scale` (a scalar) multiplies the output inside the BN call, which saves a pass over the
+    output.
     """
-    out = cat_channels([F.conv2d(relu_x, conv_a, stride=2), F.conv2d(relu_x[:, :, 1:, 1:], conv_b, stride=2)])
+    even, odd = diagonal_grids(relu_x)
+    out = cat_channels([F.conv2d(even, conv_a), F.conv2d(odd, conv_b)])
     return scaled_batch_norm(out, scale)
 
 
