@@ -28,6 +28,7 @@ from harness.run_lock import run_lock
 from harness.seeding import run_streams
 from harness.selection import best_validation_summary
 from methods.components.layer_alignment import alignment_on_batch
+from methods.components.precision import require_device_runs
 from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
 from methods.progress import Progress
 from methods.registry import create_method
@@ -62,6 +63,7 @@ def run_seed(
     """`on_epoch(epochs_done)` is called after each epoch's checkpoint (the sweep's progress bar).
 
     Raises RunBusy when another process is searching the same run."""
+    require_device_runs(config["precision"], device)  # before any run directory is made
     digest = config_hash(config)
     run = RunDir.for_config(out_root, config, digest, seed)
     with run_lock(run.path):  # held from the status check to the last record

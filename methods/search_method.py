@@ -98,7 +98,8 @@ class SearchMethod:
         weights = weights.with_ops(weights.ops.requires_grad_(self.inner_reg.needs_layer_grads))
         self.w_optimizer.zero_grad(set_to_none=True)
         loss, logits = supernet_loss(self.net, train_batch, weights)
-        loss.backward()
+        self.precision.backward(loss)  # loss-scaled under fp16 (precision.py)
+        self.precision.unscale(self.w_optimizer, weights.ops)  # true gradients from here on
         self.inner_reg.adjust(self, train_batch, weights, progress)
         stats = {"train_loss": loss.detach(), "train_correct": (logits.detach().argmax(1) == train_batch[1]).sum()}
         if self.schedule.needs_grad_norm:
@@ -106,11 +107,13 @@ class SearchMethod:
             stats["grad_norm_sq"] = sum(p.grad.detach().square().sum() for p in self.net.parameters()
                                         if p.grad is not None)
         nn.utils.clip_grad_norm_(self.net.parameters(), self.grad_clip)
-        self.w_optimizer.step()
+        self.precision.step(self.w_optimizer)  # skipped under fp16 when the scaled gradient overflowed
         return stats
 
     def arch_step(self, train_batch, val_batch, progress: Progress) -> torch.Tensor:
         grads, val_loss = self.hypergradient(self, train_batch, val_batch, progress)
+        if not self.precision.arch_step_is_finite(grads):  # fp16 only: an overflow skips the step
+            return val_loss
         self.a_optimizer.zero_grad(set_to_none=True)
         for p, g in zip(self.arch_parameters, grads):
             p.grad = g
@@ -150,6 +153,7 @@ class SearchMethod:
             "w_optimizer": self.w_optimizer.state_dict(),
             "w_scheduler": self.w_scheduler.state_dict(),
             "a_optimizer": self.a_optimizer.state_dict(),
+            "precision": self.precision.state_dict(),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -160,3 +164,5 @@ class SearchMethod:
         self.w_optimizer.load_state_dict(state["w_optimizer"])
         self.w_scheduler.load_state_dict(state["w_scheduler"])
         self.a_optimizer.load_state_dict(state["a_optimizer"])
+        if self.precision.scaled:  # loss scales exist under fp16 only (older checkpoints never had them)
+            self.precision.load_state_dict(state["precision"])

@@ -11,7 +11,7 @@ import torch
 from harness import runner
 from harness.cli import main
 from harness.config import resolve_config
-from methods.components import amended_hypergradient, hypergradients, lambda_regularizer
+from methods.components import amended_hypergradient, hypergradients, lambda_regularizer, precision
 from methods.components.losses import supernet_loss
 from methods.progress import Progress
 from methods.registry import create_method
@@ -111,13 +111,97 @@ def test_bf16_runs_are_deterministic_and_say_their_precision(tmp_path):
     assert recorded["config"]["precision"] == "bf16"
 
 
-@pytest.mark.parametrize("value", ["fp16", "int8"])
-def test_a_precision_the_harness_cannot_run_is_one_message(value, tmp_path, capsys):
-    code = main(["run", "--method", "darts", "--space", "nb201", "--preset", "quick", "--epochs", "1",
-                 "--set", f"precision={value}", "--out", str(tmp_path / "runs"), "--no-progress"])
+@pytest.mark.parametrize("value, message", [("fp16", "precision=fp16 runs on CUDA only"),
+                                            ("int8", "precision must be fp32, bf16 or fp16")])
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_a_precision_this_device_cannot_run_is_one_message(command, value, message, tmp_path, capsys):
+    method_flag = "--method" if command == "run" else "--methods"
+    space_flag = "--space" if command == "run" else "--spaces"
+    code = main([command, method_flag, "darts", space_flag, "nb201", "--preset", "quick", "--epochs", "1",
+                 "--device", "cpu", "--set", f"precision={value}", "--out", str(tmp_path / "runs"), "--no-progress"])
     assert code == 2
-    assert "precision must be fp32 or bf16" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.fixture
+def fp16_on_cpu(monkeypatch):
+    """The loss-scaled fp16 path is for CUDA; CPU autocast runs fp16 too, so the tests exercise it here."""
+    monkeypatch.setattr(precision, "FP16_DEVICE_TYPES", ("cuda", "cpu"))
+
+
+def weight_update(method, train_batch):
+    before = [p.detach().clone() for p in method.net.parameters()]
+    with method.precision.autocast():
+        method.weight_step(train_batch, Progress(0, 2, 0, 1))
+    return torch.cat([(p.detach() - b).flatten() for p, b in zip(method.net.parameters(), before)])
+
+
+@pytest.mark.parametrize("method_name", ["darts", "darts-2nd"])
+def test_an_fp16_step_is_loss_scaled_and_tracks_fp32(method_name, fp16_on_cpu):
+    train_batch, _ = batches()
+    update32 = weight_update(build(method_name, "nb201", "fp32"), train_batch)
+    method16 = build(method_name, "nb201", "fp16")
+    assert method16.precision.weight_scaler.get_scale() == precision.INITIAL_SCALE
+    update16 = weight_update(method16, train_batch)
+    # unscaled before clipping and the step: a scaled gradient would have been clipped to the same norm
+    # but pointed elsewhere only by rounding, so compare sizes too
+    assert float(torch.nn.functional.cosine_similarity(update16, update32, dim=0)) >= MIN_COSINE
+    assert abs(float(update16.norm() / update32.norm()) - 1) <= 0.05
+    loss32, grad32 = arch_gradient(method_name, "nb201", "fp32")
+    loss16, grad16 = arch_gradient(method_name, "nb201", "fp16")
+    assert abs(loss16 - loss32) <= LOSS_TOLERANCE * loss32
+    assert float(torch.nn.functional.cosine_similarity(grad16, grad32, dim=0)) >= MIN_COSINE
+    assert abs(float(grad16.norm() / grad32.norm()) - 1) <= 0.1  # unscaled: the same size as fp32's
+
+
+def set_weight_scale(method, scale: float) -> None:
+    state = method.precision.weight_scaler.state_dict()
+    method.precision.weight_scaler.load_state_dict({**state, "scale": scale})
+
+
+def test_an_overflowing_fp16_step_is_skipped_and_the_scales_halve(fp16_on_cpu):
+    method = build("darts", "nb201", "fp16")
+    train_batch, val_batch = batches()
+    set_weight_scale(method, 3e38)  # the scaled loss and its gradients overflow
+    method.precision.arch_scale.scale = 3e38
+    weights = [p.detach().clone() for p in method.net.parameters()]
+    alphas = [a.detach().clone() for a in method.arch_parameters]
+    method.step(train_batch, val_batch, Progress(0, 2, 0, 1))
+    assert all(torch.equal(p, w) for p, w in zip(method.net.parameters(), weights))
+    assert all(torch.equal(a, b) for a, b in zip(method.arch_parameters, alphas))
+    assert method.precision.weight_scaler.get_scale() == pytest.approx(1.5e38, rel=1e-6)  # an fp32 tensor
+    assert method.precision.arch_scale.scale == 1.5e38
+
+
+def test_the_architecture_loss_scale_halves_on_overflow_and_grows_after_clean_steps(monkeypatch):
+    monkeypatch.setattr(precision, "GROWTH_INTERVAL", 3)
+    scale = precision.ArchLossScale()
+    scale.update(False)
+    assert scale.scale == precision.INITIAL_SCALE / 2
+    for _ in range(3):
+        scale.update(True)
+    assert (scale.scale, scale.clean_steps) == (precision.INITIAL_SCALE, 0)
+
+
+def test_unscale_divides_the_extra_leaves_by_the_weight_scale(fp16_on_cpu):
+    scaler = precision.Precision("fp16", CPU)
+    weight = torch.nn.Parameter(torch.ones(3))
+    leaf = torch.ones(3, requires_grad=True)
+    scaler.backward((weight * leaf).sum())
+    scaler.unscale(torch.optim.SGD([weight], lr=0.1), leaf)
+    torch.testing.assert_close(weight.grad, torch.ones(3))
+    torch.testing.assert_close(leaf.grad, torch.ones(3))
+
+
+def test_fp16_loss_scales_resume_with_the_method(fp16_on_cpu):
+    method = build("darts", "nb201", "fp16")
+    set_weight_scale(method, 1024.0)
+    method.precision.arch_scale.scale, method.precision.arch_scale.clean_steps = 512.0, 7
+    resumed = build("darts", "nb201", "fp16")
+    resumed.load_state_dict(method.state_dict())
+    assert resumed.precision.weight_scaler.get_scale() == 1024.0
+    assert (resumed.precision.arch_scale.scale, resumed.precision.arch_scale.clean_steps) == (512.0, 7)
 
 
 @pytest.mark.parametrize("dtype, loss_dtype", [(torch.bfloat16, torch.float32), (torch.float32, torch.float32),

@@ -12,6 +12,7 @@ from harness.oracle_access import load_oracle_if_present
 from harness.output_paths import writable_directory
 from harness.paths import data_dir
 from harness.runner import run_seed
+from methods.components.precision import require_device_runs
 from spaces.errors import ConfigError
 from reports.seed_table import seed_table
 
@@ -42,8 +43,9 @@ def run(args) -> int:
         raise ConfigError(f"--seeds must be at least 1, got {args.seeds}")
     if args.seed_offset < 0:
         raise ConfigError(f"--seed-offset must be >= 0 (seeds are non-negative integers), got {args.seed_offset}")
-    out_root = writable_directory(Path(args.out), "--out")
     device = resolve_device(args.device)
+    require_device_runs(config["precision"], device)
+    out_root = writable_directory(Path(args.out), "--out")
     root = data_dir(args.data_dir)
     image_set = ensure_dataset(config["dataset"], root, downloads_allowed(args.no_download),
                                log=lambda m: print(m, file=sys.stderr), progress=not args.no_progress)

@@ -7,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import torch
+
 from harness.data.fetch import downloads_allowed, ensure_downloaded
 from harness.data.registry import dataset_source
 from harness.oracle_access import load_oracle_if_present
@@ -24,6 +26,7 @@ from harness.sweep.resources import default_threads, default_workers, worker_dev
 from harness.sweep.settings import SweepSettings, epoch_counts, integer_at_least, names
 from harness.sweep.status import run_status
 from harness.sweep.sweep_file import read_sweep_file
+from methods.components.precision import require_device_runs
 from spaces.errors import BenchmarkFileError, ConfigError
 
 DEFAULT_EVALUATION_OUT = "evaluations"  # as `harness evaluate --out`
@@ -125,6 +128,7 @@ def run(args) -> int:
         _check_dataset_files(dataset, root)
     for space in sorted({planned.config["space"] for planned in todo}):
         load_oracle_if_present(space, root, log=lambda message: print(message, file=sys.stderr))
+    executor.check_devices_run({planned.config["precision"] for planned in todo})
     writable_directory(Path(spec.out), "--out")
     print(f"{status_counts(statuses, args.retry_failed)}; {executor.resources}; each run logs to run.log in its "
           f"directory under {spec.out}", file=sys.stderr)
@@ -171,6 +175,11 @@ class _LocalExecutor:
     def check_installed(self) -> None:
         pass
 
+    def check_devices_run(self, precisions: set[str]) -> None:
+        for precision in sorted(precisions):
+            for device in self.devices:
+                require_device_runs(precision, torch.device(device))
+
     def execute(self, plan, statuses, root: Path):
         options = ExecutorOptions(self.workers, self.threads, self.devices, root, self.args.retry_failed,
                                   show_progress=not self.args.no_progress)
@@ -194,6 +203,9 @@ class _RayExecutor:
 
     def check_installed(self) -> None:
         import_ray()  # before any check that takes time: a missing extra is one message
+
+    def check_devices_run(self, precisions: set[str]) -> None:
+        pass  # the cluster's devices are known only inside each task, where run_seed checks them
 
     def execute(self, plan, statuses, root: Path):
         options = RayOptions(self.args.address, self.run_resources, root, self.args.retry_failed,

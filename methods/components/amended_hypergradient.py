@@ -101,8 +101,8 @@ class Amended(Hypergradient):
         arch_params = list(method.arch_parameters)
         val_loss, _ = supernet_loss(method.net, val_batch, method.arch_weights(progress))
         # one backward pass gives both g1 and u = grad_w L_val
-        grads = torch.autograd.grad(val_loss + method.outer_penalty(progress), arch_params + list(params.values()),
-                                    allow_unused=True)
+        grads = method.precision.grad(val_loss + method.outer_penalty(progress),
+                                      arch_params + list(params.values()), allow_unused=True)
         g1 = zeros_for_unused(grads[:len(arch_params)], arch_params)
         u = dict(zip(params, zeros_for_unused(grads[len(arch_params):], list(params.values()))))
 

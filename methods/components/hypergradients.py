@@ -31,8 +31,8 @@ class FirstOrder(Hypergradient):
 
     def __call__(self, method, train_batch, val_batch, progress):
         loss, _ = supernet_loss(method.net, val_batch, method.arch_weights(progress))
-        grads = torch.autograd.grad(loss + method.outer_penalty(progress), method.arch_parameters,
-                                    allow_unused=True)
+        grads = method.precision.grad(loss + method.outer_penalty(progress), method.arch_parameters,
+                                      allow_unused=True)
         return zeros_for_unused(grads, method.arch_parameters), loss.detach()
 
 
@@ -50,7 +50,7 @@ def virtual_step(method, train_batch, progress) -> dict[str, torch.Tensor]:
     xi, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
     names, params = zip(*method.net.named_parameters())
     loss, _ = supernet_loss(method.net, train_batch, method.arch_weights(progress).detached())
-    grads = torch.autograd.grad(loss, params)
+    grads = method.precision.grad(loss, params)
     stepped = {}
     for name, p, g in zip(names, params, grads):
         buffer = method.w_optimizer.state.get(p, {}).get("momentum_buffer")
@@ -93,8 +93,8 @@ class SecondOrder(Hypergradient):
         unrolled = {name: p.requires_grad_() for name, p in virtual_step(method, train_batch, progress).items()}
         val_loss, _ = supernet_loss(method.net, val_batch, method.arch_weights(progress), params=unrolled)
         n_arch = len(method.arch_parameters)
-        grads = torch.autograd.grad(val_loss + method.outer_penalty(progress),
-                                    list(method.arch_parameters) + list(unrolled.values()), allow_unused=True)
+        grads = method.precision.grad(val_loss + method.outer_penalty(progress),
+                                      list(method.arch_parameters) + list(unrolled.values()), allow_unused=True)
         direct = zeros_for_unused(grads[:n_arch], method.arch_parameters)
         v = zeros_for_unused(grads[n_arch:], list(unrolled.values()))
         implicit = mixed_hessian_vector_product(method, train_batch, dict(zip(unrolled, v)),

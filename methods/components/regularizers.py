@@ -7,6 +7,8 @@ outer regularisers add a penalty to the architecture step's objective
 
 from __future__ import annotations
 
+import torch
+
 from methods.components.base import Component
 from methods.components.catalog import component
 from spaces.base import ArchWeights

@@ -13,7 +13,6 @@ architecture step's objective.
 
 from __future__ import annotations
 
-import torch
 
 from methods.components.catalog import component
 from methods.components.hypergradients import Hypergradient, zeros_for_unused
@@ -29,6 +28,6 @@ class SingleLevel(Hypergradient):
 
     def __call__(self, method, train_batch, search_batch, progress):
         loss, _ = supernet_loss(method.net, search_batch, method.arch_weights(progress))
-        grads = torch.autograd.grad(loss + method.outer_penalty(progress), method.arch_parameters,
-                                    allow_unused=True)
+        grads = method.precision.grad(loss + method.outer_penalty(progress), method.arch_parameters,
+                                      allow_unused=True)
         return zeros_for_unused(grads, method.arch_parameters), loss.detach()
