@@ -1,7 +1,8 @@
 """Speed of one search step (weight step + first-order arch step) of the NB201 supernet.
 
 Run with `python -m pytest tests/benchmarks --benchmark-enable`; in the normal
-test run each benchmark executes once, as a smoke test.
+test run each benchmark executes once, as a smoke test. HARNESS_TEST_DEVICE=cuda runs it on a GPU
+(scripts/gpu-check).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from harness.config import resolve_config
 from methods.progress import Progress
 from methods.registry import create_method
 from spaces.registry import get_space
+from tests.benchmarks.nb201_reference import FirstOrderDartsStep, PerEdgeNB201
+from tests.device import DEVICE, synchronized
 
 SIZES = {
     # name: (preset, batch)
@@ -25,11 +28,11 @@ def darts_step_fixture(size: str, precision: str = "fp32"):
     preset, batch = SIZES[size]
     config = resolve_config("darts", "nb201", preset, assignments=[f"precision={precision}"])
     space = get_space("nb201")
-    net = space.supernet(config["supernet"], 10, torch.Generator().manual_seed(0))
+    net = space.supernet(config["supernet"], 10, torch.Generator().manual_seed(0)).to(DEVICE)
     method = create_method("darts", space, net, config, torch.Generator().manual_seed(1))
     g = torch.Generator().manual_seed(2)
-    batches = [(torch.randn(batch, 3, 32, 32, generator=g), torch.randint(0, 10, (batch,), generator=g))
-               for _ in range(2)]
+    batches = [(torch.randn(batch, 3, 32, 32, generator=g).to(DEVICE),
+                torch.randint(0, 10, (batch,), generator=g).to(DEVICE)) for _ in range(2)]
     return method, batches
 
 
@@ -38,9 +41,24 @@ def darts_step_fixture(size: str, precision: str = "fp32"):
 def test_darts_search_step(benchmark, size, precision):
     method, (train, val) = darts_step_fixture(size, precision)
     progress = Progress(0, 1)
-    result = benchmark.pedantic(lambda: method.step(train, val, progress), rounds=5 if size == "quick" else 3,
-                                warmup_rounds=1, iterations=1)
+    benchmark.group = f"NB201 first-order DARTS step, {size} size"
+    result = benchmark.pedantic(lambda: synchronized(method.step(train, val, progress)),
+                                rounds=5 if size == "quick" else 3, warmup_rounds=1, iterations=1)
     assert torch.isfinite(result["train_loss"])
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_per_edge_reference_step(benchmark, size):
+    """The same step on a TinyNetworkDarts-shaped per-edge network (nb201_reference.py), fp32: divide its
+    time by test_darts_search_step's of the same group for the speed-up."""
+    method, batches = darts_step_fixture(size)
+    supernet = method.config["supernet"]
+    net = PerEdgeNB201(supernet["channels"], supernet["cells_per_stage"]).to(DEVICE)
+    step = FirstOrderDartsStep(net, batches, torch.Generator().manual_seed(3))
+    benchmark.group = f"NB201 first-order DARTS step, {size} size"
+    loss = benchmark.pedantic(lambda: synchronized(step()), rounds=5 if size == "quick" else 3, warmup_rounds=1,
+                              iterations=1)
+    assert torch.isfinite(loss)
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))
@@ -53,7 +71,7 @@ def test_supernet_forward_backward(benchmark, size):
     def forward_backward():
         loss = torch.nn.functional.cross_entropy(method.net(x, arch), y)
         loss.backward()
-        return loss
+        return synchronized(loss)
 
     loss = benchmark.pedantic(forward_backward, rounds=5 if size == "quick" else 3, warmup_rounds=1, iterations=1)
     assert torch.isfinite(loss)
