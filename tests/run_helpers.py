@@ -31,3 +31,19 @@ def tiny_run_config(method: str = "darts", epochs: int = 3, assignments=()):
 def without_timings(rows):
     """Epoch rows without their wall-clock part, the only part that differs between identical runs."""
     return [{k: v for k, v in row.items() if k != "time"} for row in rows]
+
+
+def die_after_checkpoint(monkeypatch, checkpoints: int = 1) -> None:
+    """The runner raises KeyboardInterrupt right after writing its `checkpoints`-th checkpoint (a kill
+    between two epochs); monkeypatch.undo() lets the next run go on normally."""
+    import harness.runner as runner
+
+    real_save, saved = runner._save, []
+
+    def save_then_die(*args, **kwargs):
+        real_save(*args, **kwargs)
+        saved.append(True)
+        if len(saved) == checkpoints:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_save", save_then_die)

@@ -19,7 +19,7 @@ from methods.progress import Progress
 from methods.registry import create_method
 from spaces.registry import get_space
 from tests.device import DEVICE
-from tests.run_helpers import synthetic_image_set, without_timings
+from tests.run_helpers import die_after_checkpoint, synthetic_image_set, without_timings
 
 SMALL = ["data.subset=32", "data.batch_size=16", "eval.batch_size=32", "diagnostics.batch_size=8"]
 CUDA_ONLY = pytest.mark.skipif(DEVICE.type != "cuda", reason="CUDA only (scripts/gpu-check runs it on a GPU)")
@@ -54,16 +54,10 @@ def test_a_search_runs_on_the_device_and_repeats_exactly(tmp_path, method, space
 def test_a_run_resumes_on_the_device_from_its_checkpoint(tmp_path, monkeypatch):
     config = config_for("gdas", "darts-s3", epochs=2)
     reference = search(tmp_path / "reference", config).rows
-    real_save = runner._save
-
-    def save_then_die(*args, **kwargs):
-        real_save(*args, **kwargs)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(runner, "_save", save_then_die)
+    die_after_checkpoint(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         search(tmp_path / "killed", config)
-    monkeypatch.setattr(runner, "_save", real_save)
+    monkeypatch.undo()
     assert without_timings(search(tmp_path / "killed", config).rows) == without_timings(reference)
 
 

@@ -18,7 +18,7 @@ import harness.runner as runner
 from harness.config import resolve_config
 from methods.registry import list_methods
 from spaces.registry import get_space, list_spaces
-from tests.run_helpers import synthetic_image_set, without_timings
+from tests.run_helpers import die_after_checkpoint, synthetic_image_set, without_timings
 
 CPU = torch.device("cpu")
 SPACES = [name for name in list_spaces() if get_space(name).searchable]
@@ -65,13 +65,7 @@ RESUMED += [(space, method) for space, method in zip(itertools.cycle(SPACES), ME
 def test_a_killed_run_resumes_bit_identically(tmp_path, monkeypatch, images, space, method):
     config = config_for(method, space, epochs=2)
     reference = run(tmp_path / "reference", config, images).rows
-    real_save = runner._save
-
-    def save_then_die(run_dir, digest, seed, epochs, *args, **kwargs):
-        real_save(run_dir, digest, seed, epochs, *args, **kwargs)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(runner, "_save", save_then_die)
+    die_after_checkpoint(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         run(tmp_path / "killed", config, images)
     monkeypatch.undo()

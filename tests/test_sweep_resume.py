@@ -21,7 +21,7 @@ from harness.records import read_epochs
 from harness.sweep.plan import SweepSpec, expand_plan
 from harness.sweep.status import COMPLETE, PARTIAL, run_status
 from tests.fixtures.official_formats import write_cifar10
-from tests.run_helpers import synthetic_image_set, tiny_run_config, without_timings
+from tests.run_helpers import die_after_checkpoint, synthetic_image_set, tiny_run_config, without_timings
 
 REPO = Path(__file__).resolve().parents[1]
 CPU = torch.device("cpu")
@@ -39,15 +39,7 @@ def test_killed_run_resumes_exactly(tmp_path, monkeypatch, method):
         return runner.run_seed(config, 0, out, CPU, images, None, show_progress=False, log=lambda m: None)
 
     reference = run(tmp_path / "reference").rows
-    real_save, saves = runner._save, []
-
-    def save_then_die(*args, **kwargs):
-        real_save(*args, **kwargs)
-        saves.append(1)
-        if len(saves) == 2:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(runner, "_save", save_then_die)
+    die_after_checkpoint(monkeypatch, checkpoints=2)
     with pytest.raises(KeyboardInterrupt):
         run(tmp_path / "killed")
     monkeypatch.undo()

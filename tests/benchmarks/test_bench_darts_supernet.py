@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from spaces.base import ArchWeights
 from spaces.darts.supernet import DartsSupernet
+from tests.device import DEVICE, synchronized
 from tests.test_darts_supernet_reference import (
     ReferenceSupernet,
     cell_types_of,
@@ -43,21 +44,22 @@ class FirstOrderStep:
         channels, layers, batch, resolution = SIZES[size]
         types = cell_types_of("darts")
         sequence = normal_reduce_sequence(layers)
-        self.index = torch.tensor(sequence)
+        self.index = torch.tensor(sequence, device=DEVICE)
         kernel = DartsSupernet(types, sequence, channels, 10, noise_seed=0)
         kernel.reset_parameters(torch.Generator().manual_seed(0))
         self.net = kernel
         g = torch.Generator().manual_seed(1)
-        self.batches = [(torch.randn(batch, 3, resolution, resolution, generator=g),
-                         torch.randint(0, 10, (batch,), generator=g)) for _ in range(2)]
+        self.batches = [(torch.randn(batch, 3, resolution, resolution, generator=g).to(DEVICE),
+                         torch.randint(0, 10, (batch,), generator=g).to(DEVICE)) for _ in range(2)]
         if implementation != "kernel":
             self.net = ReferenceSupernet(types, sequence, channels, 10)
             copy_into_reference(kernel, self.net)
+        self.net = self.net.to(DEVICE)
         if implementation == "reference-channels-last":  # the reference with the kernel's memory format
             self.net = self.net.to(memory_format=torch.channels_last)
             self.batches = [(x.contiguous(memory_format=torch.channels_last), y) for x, y in self.batches]
         # DARTS: alpha = 1e-3 * randn, Adam(3e-4, betas (0.5, 0.999), wd 1e-3); SGD(0.025, momentum 0.9, wd 3e-4)
-        self.alphas = (1e-3 * torch.randn(2, 14, 8, generator=g)).requires_grad_()  # [types, edges, ops]
+        self.alphas = (1e-3 * torch.randn(2, 14, 8, generator=g)).to(DEVICE).requires_grad_()  # [types, edges, ops]
         self.w_optimizer = torch.optim.SGD(self.net.parameters(), lr=0.025, momentum=0.9, weight_decay=3e-4)
         self.a_optimizer = torch.optim.Adam([self.alphas], lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)
 
@@ -75,7 +77,7 @@ class FirstOrderStep:
         (self.alphas.grad,) = torch.autograd.grad(F.cross_entropy(self.net(x_val, self._weights(True)), y_val),
                                                   [self.alphas])
         self.a_optimizer.step()
-        return loss.detach()
+        return synchronized(loss.detach())
 
 
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
