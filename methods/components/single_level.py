@@ -13,7 +13,6 @@ architecture step's objective.
 
 from __future__ import annotations
 
-
 from methods.components.catalog import component
 from methods.components.hypergradients import Hypergradient, zeros_for_unused
 from methods.components.losses import supernet_loss

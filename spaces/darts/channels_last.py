@@ -109,6 +109,7 @@ def diagonal_grids(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     because oneDNN's stride-2 1x1 backward-weights kernel on channels_last input with fewer input
     channels than its block (8 on AVX2, 16 on AVX-512) writes past its workspace: it hung on AVX2 and
     aborted on AVX-512 here, and may return wrong weight gradients (uxlfoundation/oneDNN issue 6035).
-    PC-DARTS' partial channels (16 / 4 = 4 at the paper's size) are in that range.
+    PC-DARTS' partial channels (32 / 4 = 8 in the first reduction cell at the paper's size) are in that
+    range on AVX-512.
     """
     return _DiagonalGrids.apply(x)
