@@ -8,8 +8,8 @@ benchmarks are in one group; divide the bookkeeping time by the search epoch's. 
 in the normal test run each executes once at the `quick` size.
 
 Measured 2026-12-02 (quiet 2-core AMD EPYC Zen 3, torch 2.13, 2 threads, median of 3): search epoch
-34.3 s, bookkeeping 11.1 s (32%). Timed piece by piece, 11.6 s of it is the supernet's accuracy on the
-4,096 monitor (validation) images, the per-epoch validation pass that the DARTS code also makes
+34.3 s, bookkeeping 11.1 s (32%). Timed piece by piece in a separate run, the supernet's accuracy on
+the 4,096 monitor (validation) images took 11.6 s: the per-epoch validation pass that the DARTS code also makes
 (train_search.py infer). Everything else (derive, diagnostics, oracle lookup, collapse diagnostics
 with layer alignment, jsonl, checkpoint) is 0.38 s: 1.1% of the epoch.
 """
