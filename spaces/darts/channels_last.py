@@ -96,7 +96,8 @@ class _DiagonalGrids(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_even, grad_odd):
-        grad = grad_even.new_zeros(ctx.shape).contiguous(memory_format=CHANNELS_LAST)
+        grad = torch.empty(ctx.shape, dtype=grad_even.dtype, device=grad_even.device,
+                           memory_format=CHANNELS_LAST).zero_()  # allocated channels_last: no layout copy
         grad[:, :, 0::2, 0::2] = grad_even
         grad[:, :, 1::2, 1::2] = grad_odd
         return grad
