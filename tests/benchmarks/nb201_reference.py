@@ -25,11 +25,6 @@ class Zero(nn.Module):
         return x.mul(0.0)
 
 
-class Identity(nn.Module):
-    def forward(self, x):
-        return x
-
-
 class ReLUConvBN(nn.Module):
     def __init__(self, c: int, kernel: int):
         super().__init__()
@@ -41,7 +36,7 @@ class ReLUConvBN(nn.Module):
 
 
 def edge_ops(c: int) -> nn.ModuleList:
-    return nn.ModuleList([Zero(), Identity(), ReLUConvBN(c, 1), ReLUConvBN(c, 3),
+    return nn.ModuleList([Zero(), nn.Identity(), ReLUConvBN(c, 1), ReLUConvBN(c, 3),
                           nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)])
 
 

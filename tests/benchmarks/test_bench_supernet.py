@@ -28,16 +28,23 @@ SIZES = {
 }
 
 
+def step_config(size: str, precision: str = "fp32"):
+    return resolve_config("darts", "nb201", SIZES[size][0], assignments=[f"precision={precision}"])
+
+
+def step_batches(size: str):
+    """The (train, val) batches every implementation steps on."""
+    batch, g = SIZES[size][1], torch.Generator().manual_seed(2)
+    return [(torch.randn(batch, 3, 32, 32, generator=g).to(DEVICE),
+             torch.randint(0, 10, (batch,), generator=g).to(DEVICE)) for _ in range(2)]
+
+
 def darts_step_fixture(size: str, precision: str = "fp32"):
-    preset, batch = SIZES[size]
-    config = resolve_config("darts", "nb201", preset, assignments=[f"precision={precision}"])
+    config = step_config(size, precision)
     space = get_space("nb201")
     net = space.supernet(config["supernet"], 10, torch.Generator().manual_seed(0)).to(DEVICE)
     method = create_method("darts", space, net, config, torch.Generator().manual_seed(1))
-    g = torch.Generator().manual_seed(2)
-    batches = [(torch.randn(batch, 3, 32, 32, generator=g).to(DEVICE),
-                torch.randint(0, 10, (batch,), generator=g).to(DEVICE)) for _ in range(2)]
-    return method, batches
+    return method, step_batches(size)
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])  # methods/components/precision.py
@@ -55,10 +62,9 @@ def test_darts_search_step(benchmark, size, precision):
 def test_per_edge_reference_step(benchmark, size):
     """The same step on a TinyNetworkDarts-shaped per-edge network (nb201_reference.py), fp32: divide its
     time by test_darts_search_step's of the same group for the speed-up."""
-    method, batches = darts_step_fixture(size)
-    supernet = method.config["supernet"]
+    supernet = step_config(size)["supernet"]
     net = PerEdgeNB201(supernet["channels"], supernet["cells_per_stage"]).to(DEVICE)
-    step = FirstOrderDartsStep(net, batches, torch.Generator().manual_seed(3))
+    step = FirstOrderDartsStep(net, step_batches(size), torch.Generator().manual_seed(3))
     benchmark.group = f"NB201 first-order DARTS step, {size} size"
     loss = benchmark.pedantic(lambda: synchronized(step()), rounds=5 if size == "quick" else 3, warmup_rounds=1,
                               iterations=1)
