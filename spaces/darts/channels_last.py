@@ -75,7 +75,13 @@ class _CatChannels(torch.autograd.Function):
 
 def cat_channels(parts: list[torch.Tensor]) -> torch.Tensor:
     """torch.cat along channels whose backward hands each part a channels_last gradient
-    (instead of a channel slice of the whole gradient)."""
+    (instead of a channel slice of the whole gradient).
+
+    Without a backward to shape, the plain cat: besides saving the Function's overhead, torch.compile
+    (2.13) traces a variadic autograd.Function that needs no gradient wrongly (it returned the first
+    part alone; tests/test_compile.py)."""
+    if not (torch.is_grad_enabled() and any(part.requires_grad for part in parts)):
+        return torch.cat(parts, dim=1)
     return _CatChannels.apply(*parts)
 
 
