@@ -187,6 +187,8 @@ class ArchWeights:
             (PC-DARTS edge normalisation, bypassed channels included; NAS-Bench-1Shot1 input weights).
     active  host-side bool [cells, choices, max ops] or None: the ops to compute. None: read off
             ops != 0 (one device-to-host copy); methods that know the mask on the host pass it.
+            with_host_mask() turns it into nested tuples of bools, the form a compiled supernet
+            specialises on (methods/components/compilation.py).
     offsets [cells, choices] or None: a scalar added to each choice's output. Forward value 0 in
             GDAS, where it carries the weights of the unchosen ops so that each receives the summed
             upstream gradient, as the GDAS code's forward gives them (methods/components/gumbel.py).
@@ -194,7 +196,7 @@ class ArchWeights:
 
     ops: torch.Tensor
     inputs: torch.Tensor | None = None
-    active: torch.Tensor | None = None
+    active: torch.Tensor | tuple | None = None
     offsets: torch.Tensor | None = None
 
     def detached(self) -> "ArchWeights":
@@ -204,10 +206,23 @@ class ArchWeights:
     def with_ops(self, ops: torch.Tensor) -> "ArchWeights":
         return ArchWeights(ops, self.inputs, self.active, self.offsets)
 
-    def host_active(self) -> list:
-        """The active mask as nested host lists (the kernels branch on it per op)."""
+    def host_active(self) -> list | tuple:
+        """The active mask as nested host lists or tuples (the kernels branch on it per op)."""
+        if isinstance(self.active, tuple):
+            return self.active
         mask = (self.ops.detach() != 0).cpu() if self.active is None else self.active
         return mask.tolist()
+
+    def with_host_mask(self) -> "ArchWeights":
+        """These weights with the active mask as nested tuples of bools: Python constants, which a
+        compiled supernet guards on, where reading a tensor's values would break its graph."""
+        if isinstance(self.active, tuple):
+            return self
+        return ArchWeights(self.ops, self.inputs, _nested_tuples(self.host_active()), self.offsets)
+
+
+def _nested_tuples(lists) -> tuple:
+    return tuple(_nested_tuples(item) for item in lists) if isinstance(lists, list) else lists
 
 
 class Architecture(Protocol):

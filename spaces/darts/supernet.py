@@ -57,8 +57,9 @@ class DartsSupernet(nn.Module):
         self.num_choices = len(cell_types[0].op_choices)
         self.max_ops = max(t.max_ops for t in cell_types)
         # slots past an edge's own op list carry weight 0 and must stay off: [cells, choices, max ops]
-        self._padding = torch.tensor([[[slot >= len(choice.ops) for slot in range(self.max_ops)]
-                                       for choice in cell_types[t].op_choices] for t in self.cell_type_of])
+        # (host lists: checked in Python, which a compiled forward runs once, when it traces)
+        self._padding = [[[slot >= len(choice.ops) for slot in range(self.max_ops)]
+                          for choice in cell_types[t].op_choices] for t in self.cell_type_of]
 
     def reset_parameters(self, generator: torch.Generator) -> None:
         reset_parameters(self, generator)
@@ -74,18 +75,23 @@ class DartsSupernet(nn.Module):
             if table is not None and tuple(table.shape) != (len(self.cells), self.num_choices):
                 raise ValueError(f"weights.{name} must be [cells, edges] = {[len(self.cells), self.num_choices]}, "
                                  f"got {list(table.shape)}")
-        mask = (ops.detach() != 0).cpu() if weights.active is None else weights.active
-        if mask.dtype != torch.bool or mask.device.type != "cpu" or mask.shape != ops.shape:
-            raise ValueError(f"weights.active must be a CPU bool tensor of the shape of weights.ops, got {mask.dtype} "
-                             f"on {mask.device} of shape {list(mask.shape)}")
-        if (mask & self._padding).any():
-            raise ValueError("the architecture weights switch on slots past an edge's op list")
-        active = mask.tolist()
+        active = weights.host_active()
+        self._check_mask(weights.active, active, tuple(ops.shape))
         # channels_last: the depthwise convolutions and pools measured 5-10x faster so on CPU
         s0 = s1 = self.stem(x.contiguous(memory_format=torch.channels_last))
         for i, cell in enumerate(self.cells):
             s0, s1 = s1, cell(s0, s1, ops[i], active[i], _row(weights.inputs, i), _row(weights.offsets, i), self.noise)
         return self.classifier(torch.flatten(F.adaptive_avg_pool2d(s1, 1), 1))
+
+    def _check_mask(self, given, active, shape) -> None:
+        """`given`: weights.active as the method passed it; `active`: its host lists (or tuples)."""
+        if isinstance(given, torch.Tensor) and (given.dtype != torch.bool or given.device.type != "cpu"):
+            raise ValueError(f"weights.active must be a CPU bool tensor, got {given.dtype} on {given.device}")
+        if (len(active), len(active[0]), len(active[0][0])) != shape:
+            raise ValueError(f"weights.active must have the shape of weights.ops, {list(shape)}")
+        if any(on and padding for cell, pads in zip(active, self._padding) for ops, pad_row in zip(cell, pads)
+               for on, padding in zip(ops, pad_row)):
+            raise ValueError("the architecture weights switch on slots past an edge's op list")
 
 
 def _row(table: torch.Tensor | None, cell: int) -> torch.Tensor | None:
