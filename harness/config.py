@@ -46,6 +46,9 @@ BASE: dict[str, Any] = {
     "schedule": "alternate",
     # fp32 | bf16: the search step's autocast (methods/components/precision.py says what stays fp32)
     "precision": DEFAULT_PRECISION,
+    # the supernet's forward and backward under torch.compile (methods/components/compilation.py);
+    # harness choice: off, as the papers' codes ran (and a first epoch that compiles costs minutes)
+    "compile": False,
 }
 SEARCH_DATASETS = ("cifar10", "cifar100", "svhn", "ImageNet16-120")
 

@@ -83,6 +83,7 @@ RANGES: dict[str, Check] = {
     "arch.weight_decay": non_negative_number,
     "arch.warmup_epochs": non_negative_int,
     "precision": precision_problem,
+    "compile": boolean,
 }
 
 

@@ -27,6 +27,7 @@ from harness.records import RunDir, read_epochs, read_epochs_tolerating_torn_tai
 from harness.run_lock import run_lock
 from harness.seeding import run_streams
 from harness.selection import best_validation_summary
+from methods.components.compilation import compile_supernet, compiled_graphs
 from methods.components.layer_alignment import alignment_on_batch
 from methods.components.precision import require_device_runs
 from methods.diagnostics import dominant_hessian_eigenvalue, l1_change
@@ -99,6 +100,7 @@ def _run_locked(run, digest, config, seed, device, image_set, oracle, show_progr
                desc=f"{config['method']} seed {seed}", unit="step", dynamic_ncols=True, leave=False)
     estimator = _DurationEstimate(config["epochs"] - start_epoch, steps, device, log) if estimate_duration else None
     searched_seconds = rows[-1]["time"]["search_seconds"] if rows else 0.0
+    graphs_before = compiled_graphs()
     net.train()
     for epoch in range(start_epoch, config["epochs"]):
         started = time.perf_counter()
@@ -109,6 +111,8 @@ def _run_locked(run, digest, config, seed, device, image_set, oracle, show_progr
         searched_seconds += epoch_seconds
         row = _epoch_row(epoch, method, net, loader, totals, steps, arch_steps, lr, oracle, config)
         row.update(_collapse_diagnostics(epoch, method, loader, previous_weights, config))
+        if config["compile"]:  # graphs compiled by this invocation so far: flat after the first epoch
+            row["compiled_graphs"] = compiled_graphs() - graphs_before
         previous_weights = recorded_weights(method.decisions, row["arch_weights"])
         row["time"] = {"epoch_seconds": epoch_seconds, "search_seconds": searched_seconds}
         failure = _divergence(row, epoch)
@@ -139,6 +143,8 @@ def _build_search(config, streams, image_set, device):
     """The supernet, the method (with its architecture parameters) and the data: what a checkpoint holds."""
     space = get_space(config["space"])
     net = space.supernet(config["supernet"], image_set.num_classes, _generator(streams["init"])).to(device)
+    if config["compile"]:
+        compile_supernet(net)
     method = create_method(config["method"], space, net, config, _generator(streams["method"]))
     data = config["data"]
     loader = paired_loaders(

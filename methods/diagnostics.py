@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import torch
 
+from methods.components.compilation import eager
 from methods.components.losses import supernet_loss
 
 
@@ -26,8 +27,8 @@ def dominant_hessian_eigenvalue(method, batch, iterations: int, generator: torch
     The loss is taken under the parameterization's deterministic activated weights
     A(theta) repeated over cells (not a sample), in training mode on copies of the
     network's buffers, so the search itself is left exactly as it was. Hessian-vector
-    products are exact (double backward). The start vector comes from `generator`,
-    so the value is reproducible.
+    products are exact (double backward), so a compiled supernet runs eager here
+    (compilation.py). The start vector comes from `generator`, so the value is reproducible.
     """
     net = method.net
     params = method.arch_parameters
@@ -35,7 +36,7 @@ def dominant_hessian_eigenvalue(method, batch, iterations: int, generator: torch
     was_training = net.training
     net.train()
     try:
-        with torch.enable_grad():
+        with torch.enable_grad(), eager():
             parameterization = method.parameterization
             weights = parameterization.expand(parameterization.activate(), parameterization.input_weights())
             loss, _ = supernet_loss(net, batch, weights, params=buffers)

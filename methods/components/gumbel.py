@@ -101,13 +101,13 @@ class HardGumbelSampling(Parameterization):
         # non_blocking: a blocking host-to-device copy would wait for the device's queued work
         device_weights = weights.to(self.device, non_blocking=True)
         device_offsets = None if offsets is None else offsets.to(self.device, non_blocking=True)
-        return self.expand(device_weights, self.input_weights(differentiable), active=chosen, offsets=device_offsets)
+        return self.expand_chosen(device_weights, chosen, self.input_weights(differentiable), device_offsets)
 
     def eval_weights(self) -> ArchWeights:
         """The most likely op per choice, one-hot: deterministic, and one op per choice as in the search."""
         log_probs = self.log_probs().detach()
         one_hot = torch.zeros_like(log_probs).scatter_(-1, log_probs.argmax(-1, keepdim=True), 1.0)
-        return self.expand(one_hot.to(self.device), self.input_weights(False), active=one_hot.bool())
+        return self.expand_chosen(one_hot.to(self.device), one_hot.bool(), self.input_weights(False))
 
     def diagnostics(self) -> dict[str, Any]:
         return {"tau": self.tau}

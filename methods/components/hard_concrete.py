@@ -146,7 +146,7 @@ class HardConcreteGates(Parameterization):
         active = sampled & (gates.detach() != 0)
         self.last_gates, self.last_sampled, self.has_sampled = gates.detach().double(), sampled, True
         # non_blocking: a blocking host-to-device copy would wait for the device's queued work
-        return self.expand(weights.to(self.device, non_blocking=True), self.input_weights(differentiable), active=active)
+        return self.expand_chosen(weights.to(self.device, non_blocking=True), active, self.input_weights(differentiable))
 
     def sample_ops(self) -> torch.Tensor:
         """Bool [types, choices, ops]: `sampled_ops_per_edge` ops per choice, uniformly without replacement."""

@@ -37,6 +37,8 @@ class Parameterization:
         self.device = device
         self.shape = decisions.shape
         self.inputs = None  # learned input weights (InputLogits / InputSimplex) where the space has them
+        # compile=true: a sampled op set reaches the supernet as a fixed mask (expand_chosen)
+        self.fixed_op_set = bool(config["compile"])
 
     def parameters(self) -> list[torch.Tensor]:
         raise NotImplementedError
@@ -84,6 +86,23 @@ class Parameterization:
         cells = self.decisions.to_cells
         return ArchWeights(cells(ops), None if inputs is None else cells(inputs),
                            None if active is None else cells(active), None if offsets is None else cells(offsets))
+
+    def expand_chosen(self, ops: torch.Tensor, chosen: torch.Tensor, inputs: torch.Tensor | None = None,
+                      offsets: torch.Tensor | None = None) -> ArchWeights:
+        """ArchWeights of a forward that computes only the `chosen` ops (host bool [types, choices, ops],
+        sampled per step: GDAS, hard-concrete gates). Eager, the mask is `chosen`. Compiled, a mask that
+        changes every step would compile a graph every step (compilation.py), so the mask is every op
+        this parameterization may choose and the unchosen ones are multiplied by exactly 0: the same
+        forward, and no gradient reaches their weights through their outputs, as when they are not
+        computed. Costs: every possible op is computed; and the parameters of an unchosen op get a zero
+        gradient instead of none, so momentum and weight decay move them as they move every other
+        parameter (as under zero_grad(set_to_none=False))."""
+        if not self.fixed_op_set:
+            return self.expand(ops, inputs, active=chosen, offsets=offsets)
+        possible = self.allowed_ops()
+        possible = self.decisions.op_exists() if possible is None else possible
+        gate = chosen.to(ops.dtype).to(ops.device, non_blocking=True)
+        return self.expand(ops * gate, inputs, active=possible, offsets=offsets)
 
     def derive_scores(self) -> torch.Tensor:
         """[types, choices, ops] scores the space's derivation ranks."""
