@@ -18,8 +18,7 @@ def supernet_accuracy(net: nn.Module, arch: ArchWeights, images, labels, batch_s
     loss_sum = torch.zeros((), device=arch.ops.device)
     correct = torch.zeros((), device=arch.ops.device)
     count = 0
-    if arch.active is None:  # read the mask once, not once per batch
-        arch = ArchWeights(arch.ops, arch.inputs, (arch.ops != 0).cpu(), arch.offsets)
+    arch = arch.with_host_mask()  # read the mask once, not once per batch
     for x, y in eval_batches(images, labels, batch_size, mean, std):
         logits = net(x, arch)
         loss_sum += F.cross_entropy(logits, y, reduction="sum")

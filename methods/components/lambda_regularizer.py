@@ -163,8 +163,7 @@ def alignment_weight_gradient(net, batch, weights: ArchWeights, layer_grads: tor
     eps = e0 / delta.norm().clamp_min(torch.finfo(delta.dtype).tiny)
     # one host copy of the mask for both passes (the network would read it off each weight tensor);
     # an op not computed in the weight step stays off in the perturbed passes
-    fixed = weights if weights.active is not None else ArchWeights(
-        weights.ops, weights.inputs, (weights.ops != 0).cpu(), weights.offsets)
+    fixed = weights.with_host_mask()
 
     full = contextlib.nullcontext if precision is None else precision.full
 
