@@ -16,6 +16,38 @@ def search_batch_norm(x: torch.Tensor) -> torch.Tensor:
     return F.batch_norm(x, None, None, training=True, eps=1e-5)
 
 
+
+def scaled_batch_norm(x: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor:
+    """scale * search_batch_norm(x), with the scalar folded into BN's per-channel weight (measured
+    25-35% faster forward + backward than scaling BN's output, channels_last, 2-core CPU).
+
+    The weight must be materialised: torch 2.13's CPU batch_norm backward returns a wrong input
+    gradient for an expanded (stride-0) weight when input and gradient are channels_last, or
+    H*W = 1 (tests/test_search_ops.py checks this function against scale * BN).
+    """
+    if scale is None:
+        return search_batch_norm(x)
+    return F.batch_norm(x, None, None, weight=scale.expand(x.shape[1]).contiguous(), training=True, eps=1e-5)
+
+
+class RunningSum:
+    """A sum of weighted terms, accumulated in place once it owns its buffer (fewer full-size
+    allocations). In place is safe for autograd here: no backward needs the sum's earlier value."""
+
+    def __init__(self) -> None:
+        self.value: torch.Tensor | None = None
+        self._owned = False
+
+    def add(self, term: torch.Tensor, coef: torch.Tensor | None, private: bool) -> None:
+        """`private`: the term is used by this sum only, so the sum may take it over as its buffer."""
+        if self.value is None:
+            self.value, self._owned = (term, private) if coef is None else (term * coef, True)
+        elif self._owned:
+            self.value.add_(term) if coef is None else self.value.addcmul_(term, coef)
+        else:
+            self.value = self.value + term if coef is None else torch.addcmul(self.value, term, coef)
+            self._owned = True
+
 def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
     """PC-DARTS' channel shuffle: channel c of group g moves to c * groups + g."""
     batch, channels, height, width = x.shape

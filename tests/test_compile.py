@@ -22,7 +22,7 @@ from methods.components.losses import supernet_loss
 from methods.diagnostics import dominant_hessian_eigenvalue
 from methods.progress import Progress
 from methods.registry import create_method
-from spaces.darts.channels_last import cat_channels
+from spaces.channels_last import cat_channels
 from spaces.registry import get_space
 from tests.run_helpers import synthetic_image_set, tiny_run_config, without_timings
 

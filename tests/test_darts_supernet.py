@@ -11,11 +11,9 @@ import torch.nn.functional as F
 from spaces.base import EDGE, ArchWeights, CellType, OpChoice
 from spaces.darts.channels_last import diagonal_grids, from_polyphase, to_polyphase
 from spaces.darts.primitives import DARTS_OPS
-from spaces.darts.search_ops import scaled_batch_norm
 from spaces.darts.space import DARTS_EDGES, FIXED_EDGES, reduction_cells
 from spaces.darts.supernet import DartsSupernet
 from spaces.errors import ConfigError
-from spaces.ops import search_batch_norm
 from tests.test_darts_supernet_reference import (
     ReferenceSupernet,
     cell_types_of,
@@ -319,17 +317,3 @@ def test_impossible_configurations_are_config_errors():
         supernet([cell_type(DARTS_EDGES, (("sep_conv_7x7",),) * 14, False)], (0,))
     with pytest.raises(ConfigError, match="type"):
         supernet(darts_types(), (0, 2))
-
-
-def test_scaled_batch_norm_equals_scaling_the_normalised_output():
-    """Folding the op weight into BN's weight must not change values or gradients, in the layouts the
-    kernel uses (an expanded weight broke torch 2.13's CPU backward for channels_last and 1x1 maps)."""
-    g = torch.Generator().manual_seed(19)
-    for shape in ((3, 4, 4, 4), (8, 4, 1, 1), (2, 16, 8, 8)):
-        x = torch.randn(shape, generator=g, dtype=DTYPE).contiguous(memory_format=torch.channels_last).requires_grad_()
-        upstream = torch.randn(shape, generator=g, dtype=DTYPE).contiguous(memory_format=torch.channels_last)
-        scale = torch.rand(3, generator=g, dtype=DTYPE).requires_grad_()
-        ours = torch.autograd.grad(scaled_batch_norm(x, scale[1]), (x, scale), upstream)
-        theirs = torch.autograd.grad(scale[1] * search_batch_norm(x), (x, scale), upstream)
-        for a, b in zip(ours, theirs):
-            torch.testing.assert_close(a, b)

@@ -55,39 +55,21 @@ import torch.nn.functional as F
 from torch import nn
 
 from spaces.base import CellType
-from spaces.darts.channels_last import cat_channels, channel_shuffle, from_polyphase, to_polyphase
-from spaces.darts.search_ops import CONV_OPS, KNOWN_OPS, NOISE, POOLS, factorized_reduce, pool, scaled_batch_norm
+from spaces.channels_last import cat_channels, channel_shuffle
+from spaces.darts.channels_last import from_polyphase, to_polyphase
+from spaces.darts.search_ops import CONV_OPS, KNOWN_OPS, NOISE, POOLS, factorized_reduce, pool
 from spaces.errors import ConfigError
-from spaces.ops import search_batch_norm
+from spaces.ops import RunningSum, scaled_batch_norm, search_batch_norm
 from spaces.random_source import RandomSource
 
 SKIP = "skip_connect"
-
-
-class _RunningSum:
-    """A sum of weighted terms, accumulated in place once it owns its buffer (fewer full-size
-    allocations). In place is safe for autograd here: no backward needs the sum's earlier value."""
-
-    def __init__(self) -> None:
-        self.value: torch.Tensor | None = None
-        self._owned = False
-
-    def add(self, term: torch.Tensor, coef: torch.Tensor | None, private: bool) -> None:
-        """`private`: the term is used by this sum only, so the sum may take it over as its buffer."""
-        if self.value is None:
-            self.value, self._owned = (term, private) if coef is None else (term * coef, True)
-        elif self._owned:
-            self.value.add_(term) if coef is None else self.value.addcmul_(term, coef)
-        else:
-            self.value = self.value + term if coef is None else torch.addcmul(self.value, term, coef)
-            self._owned = True
 
 
 class _NodeSum:
     """A node's incoming terms: normal layout, polyphase layout (ops.to_polyphase), bypassed channels."""
 
     def __init__(self) -> None:
-        self.total, self.polyphase, self.bypass = _RunningSum(), _RunningSum(), _RunningSum()
+        self.total, self.polyphase, self.bypass = RunningSum(), RunningSum(), RunningSum()
 
 
 class _DilatedInput:

@@ -7,24 +7,31 @@ cell output. The cell owns the convolutions; the weights come from outside.
 Speed (DESIGN.md, "Performance"): all edges leaving a node share their input,
 so the kernel works per source node instead of per edge:
   * the ReLU before the convolutions is computed once;
-  * the 1x1 (and the 3x3) convolutions of all active outgoing edges run as ONE
-    convolution with their filters concatenated, then one BatchNorm, which is
-    exact because the search BN (affine=False, batch statistics) is per channel;
+  * each edge's 1x1 and 3x3 convolutions run as separate calls, each followed by
+    a BN whose per-channel weight is the edge's op weight (ops.scaled_batch_norm),
+    which saves a multiplication of the output and its backward. In channels_last
+    one convolution per source node with the edges' filters concatenated measured
+    10% slower a step (the channel slices of its output made every later op strided);
   * average pooling and identity are parameter-free, so they are computed once
     and shared by every outgoing edge;
+  * a node's terms are accumulated in place (ops.RunningSum), with no per-edge sum;
   * an op whose weight is exactly 0 is not computed at all, and `none` never is
-    (its output is 0 whatever its weight, and so is its gradient).
+    (its output is 0 whatever its weight, and so is its gradient);
+  * the network computes channels_last (network.py says why).
 
 Options used by some methods:
   * partial_channels K > 1 (PC-DARTS): only the first C/K channels of the edge
     input go through the mixed op; the rest bypass it, and the two parts are
-    concatenated and channel-shuffled with K groups (PC-DARTS, Section 3.1);
+    concatenated and channel-shuffled with K groups (PC-DARTS, Section 3.1).
+    Concatenation and shuffle are linear, so a node sums the mixed parts and the
+    bypasses of its incoming edges separately and shuffles once;
   * node_bn (DARTS-PRIME CRB): a BatchNorm without affine after each node's sum;
   * edge_scale [edges] (PC-DARTS edge normalisation): each edge's output,
-    bypassed channels included, is multiplied by its edge weight;
+    bypassed channels included, is multiplied by its edge weight (folded into
+    the coefficients of its terms);
   * offsets [edges] (GDAS): a scalar added to each edge's output, forward value 0, which carries
-    the weights of the edge's unchosen ops into the graph (methods/components/gumbel.py). An edge
-    whose every op is off still takes its offset.
+    the weights of the edge's unchosen ops into the graph (methods/components/gumbel.py). A node
+    adds the offsets of its incoming edges once, whatever was computed on them.
 """
 
 from __future__ import annotations
@@ -33,10 +40,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from spaces.channels_last import CHANNELS_LAST, cat_channels, channel_shuffle
 from spaces.nb201.encoding import EDGES, NUM_NODES, OPS
-from spaces.ops import channel_shuffle, search_batch_norm
+from spaces.ops import RunningSum, scaled_batch_norm, search_batch_norm
 
 SKIP, CONV1, CONV3, POOL = (OPS.index(n) for n in ("skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"))
+
+
+class _NodeSum:
+    """A node's incoming terms: the mixed channels, and (PC-DARTS) the bypassed ones."""
+
+    def __init__(self) -> None:
+        self.mixed, self.bypass = RunningSum(), RunningSum()
 
 
 class NB201SearchCell(nn.Module):
@@ -51,8 +66,9 @@ class NB201SearchCell(nn.Module):
         width = self.mixed_channels
         self.conv1x1 = nn.ParameterList(nn.Parameter(torch.empty(width, width, 1, 1)) for _ in EDGES)
         self.conv3x3 = nn.ParameterList(nn.Parameter(torch.empty(width, width, 3, 3)) for _ in EDGES)
-        # edges leaving each source node, in edge order: [(edge, target), ...]
+        # edges leaving each source node, in edge order: [(edge, target), ...]; edges entering each node
         self.out_edges = [[(e, j) for e, (i, j) in enumerate(EDGES) if i == src] for src in range(NUM_NODES)]
+        self.entering = [[e for e, (_, j) in enumerate(EDGES) if j == node] for node in range(NUM_NODES)]
         self.reset_parameters(None)
 
     def reset_parameters(self, generator: torch.Generator | None) -> None:
@@ -63,67 +79,58 @@ class NB201SearchCell(nn.Module):
                 edge_scale: torch.Tensor | None = None, offsets: torch.Tensor | None = None) -> torch.Tensor:
         """weights: [edges, ops]; active: host-side [edges][ops] flags (weight != 0); edge_scale and
         offsets: [edges] or None."""
-        incoming: list[torch.Tensor | None] = [x] + [None] * (NUM_NODES - 1)
+        sums = [_NodeSum() for _ in range(NUM_NODES)]
+        h = x
         for src in range(NUM_NODES - 1):
-            h = self._node(incoming[src], x) if src > 0 else x
-            computed = set()
-            for edge, target, out in self._edge_outputs(src, h, weights, active):
-                if edge_scale is not None:
-                    out = edge_scale[edge] * out
-                if offsets is not None:
-                    out = out + offsets[edge]
-                computed.add(edge)
-                incoming[target] = out if incoming[target] is None else incoming[target] + out
-            if offsets is not None:
-                for edge, target in self.out_edges[src]:
-                    if edge not in computed:  # nothing computed on the edge: its output is the offset alone
-                        lone = offsets[edge].expand_as(x)
-                        incoming[target] = lone if incoming[target] is None else incoming[target] + lone
-        return self._node(incoming[NUM_NODES - 1], x)
+            if src > 0:
+                h = self._node(src, sums[src], x, offsets)
+            self._leave(src, h, weights, active, edge_scale, sums)
+        return self._node(NUM_NODES - 1, sums[NUM_NODES - 1], x, offsets)
 
-    def _node(self, total: torch.Tensor | None, like: torch.Tensor) -> torch.Tensor:
-        """A node's value from the sum of its incoming edges (zero when every incoming op is off)."""
-        if total is None:
-            return torch.zeros_like(like)
-        return search_batch_norm(total) if self.node_bn else total
+    def _node(self, node: int, terms: _NodeSum, like: torch.Tensor, offsets: torch.Tensor | None) -> torch.Tensor:
+        """A node's value from its incoming terms (zero when every incoming op is off)."""
+        mixed = terms.mixed.value
+        if self.partial_channels > 1:
+            if mixed is None:
+                mixed = like.new_zeros((like.shape[0], self.mixed_channels, *like.shape[2:])).contiguous(
+                    memory_format=CHANNELS_LAST)
+            value = channel_shuffle(cat_channels([mixed, terms.bypass.value]), self.partial_channels)
+        else:
+            value = torch.zeros_like(like) if mixed is None else mixed
+        if offsets is not None:
+            value = value + offsets[self.entering[node]].sum()
+        return search_batch_norm(value) if self.node_bn else value
 
-    def _edge_outputs(self, src: int, h: torch.Tensor, weights: torch.Tensor, active: list[list[bool]]):
-        """(edge, target, output) for every edge leaving `src` that carries anything."""
+    def _leave(self, src: int, h: torch.Tensor, weights: torch.Tensor, active: list[list[bool]],
+               edge_scale: torch.Tensor | None, sums: list[_NodeSum]) -> None:
+        """Add the terms of the edges leaving `src` to their target nodes' sums."""
         edges = self.out_edges[src]
-        partial = self.partial_channels > 1
-        mixed_in = h[:, : self.mixed_channels] if partial else h
-        mixed: dict[int, torch.Tensor] = {}
+        if self.partial_channels > 1:
+            bypass = h[:, self.mixed_channels:]
+            for e, j in edges:
+                sums[j].bypass.add(bypass, None if edge_scale is None else edge_scale[e], private=False)
+            h = h[:, : self.mixed_channels].contiguous(memory_format=CHANNELS_LAST)
 
-        def add(edge, op, value):
-            term = weights[edge, op] * value
-            mixed[edge] = term if edge not in mixed else mixed[edge] + term
+        def coef(e: int, op: int) -> torch.Tensor:
+            """The op's weight on edge e (times the edge's weight)."""
+            return weights[e, op] if edge_scale is None else weights[e, op] * edge_scale[e]
 
-        for e, _ in edges:
+        for e, j in edges:
             if active[e][SKIP]:
-                add(e, SKIP, mixed_in)
+                sums[j].mixed.add(h, coef(e, SKIP), private=False)
         if any(active[e][POOL] for e, _ in edges):
-            pooled = F.avg_pool2d(mixed_in, 3, stride=1, padding=1, count_include_pad=False)
-            for e, _ in edges:
+            pooled = F.avg_pool2d(h, 3, stride=1, padding=1, count_include_pad=False)
+            for e, j in edges:
                 if active[e][POOL]:
-                    add(e, POOL, pooled)
-        conv_edges = {op: [e for e, _ in edges if active[e][op]] for op in (CONV1, CONV3)}
-        if conv_edges[CONV1] or conv_edges[CONV3]:
-            relu_in = F.relu(mixed_in)
-            for op, filters, padding in ((CONV1, self.conv1x1, 0), (CONV3, self.conv3x3, 1)):
-                chosen = conv_edges[op]
-                if not chosen:
-                    continue
-                kernel = torch.cat([filters[e] for e in chosen]) if len(chosen) > 1 else filters[chosen[0]]
-                outputs = search_batch_norm(F.conv2d(relu_in, kernel, padding=padding))
-                for e, out in zip(chosen, outputs.split(self.mixed_channels, dim=1)):
-                    add(e, op, out)
-
-        outputs = []
-        for e, target in edges:
-            if partial:
-                part = mixed[e] if e in mixed else torch.zeros_like(mixed_in)
-                bypass = h[:, self.mixed_channels:]
-                outputs.append((e, target, channel_shuffle(torch.cat([part, bypass], dim=1), self.partial_channels)))
-            elif e in mixed:
-                outputs.append((e, target, mixed[e]))
-        return outputs
+                    sums[j].mixed.add(pooled, coef(e, POOL), private=False)
+        conv_edges = {op: [(e, j) for e, j in edges if active[e][op]] for op in (CONV1, CONV3)}
+        if not (conv_edges[CONV1] or conv_edges[CONV3]):
+            return
+        relu_h = F.relu(h)
+        for op, filters, padding in ((CONV1, self.conv1x1, 0), (CONV3, self.conv3x3, 1)):
+            chosen = conv_edges[op]
+            if not chosen:
+                continue
+            for e, j in chosen:
+                out = scaled_batch_norm(F.conv2d(relu_h, filters[e], padding=padding), coef(e, op))
+                sums[j].mixed.add(out, None, private=True)

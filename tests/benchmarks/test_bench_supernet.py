@@ -63,12 +63,13 @@ def test_darts_search_step(benchmark, size, precision):
     assert torch.isfinite(result["train_loss"])
 
 
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
 @pytest.mark.parametrize("size", sorted(SIZES))
-def test_compiled_darts_search_step(benchmark, size):
+def test_compiled_darts_search_step(benchmark, size, precision):
     """compile=true (methods/components/compilation.py); the warm-up round compiles."""
     if benchmark.disabled:
         pytest.skip(COMPILE_SKIP)
-    method, (train, val) = darts_step_fixture(size, compiled=True)
+    method, (train, val) = darts_step_fixture(size, precision, compiled=True)
     progress = Progress(0, 1)
     benchmark.group = f"NB201 first-order DARTS step, {size} size"
     result = benchmark.pedantic(lambda: synchronized(method.step(train, val, progress)),
