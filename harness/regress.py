@@ -350,15 +350,20 @@ class Update:
 
 
 def floor_entry(mean: float, at_most: float | None = None) -> dict[str, float]:
-    """mean - FLOOR_MARGIN, or `at_most` when that is lower: a floor re-recorded in another environment
-    never rises, because the floors are what the environments without exact goldens are judged by."""
+    """mean - FLOOR_MARGIN, or `at_most` when that is lower: a re-recorded floor never rises (plan_update)."""
     floor = mean - FLOOR_MARGIN if at_most is None else min(mean - FLOOR_MARGIN, at_most)
     return {"mean": mean, "margin": FLOOR_MARGIN, "floor": floor}
 
 
 def plan_update(verdict: Verdict, lower_floor: bool) -> Update:
-    """New and changed goldens are recorded with a floor FLOOR_MARGIN below their mean; a mean that fell
-    below the existing floor is recorded only when `lower_floor` (the user checked it is no collapse)."""
+    """New goldens are recorded with a floor FLOOR_MARGIN below their mean; changed ones keep the lower
+    of that and their floor; a mean that fell below the floor is recorded only when `lower_floor` (the
+    user checked it is no collapse).
+
+    A changed golden's floor never rises, in this environment or another: the pinned 3-epoch searches
+    are chaotic, so a change at the rounding level is another draw of the same searches, and the
+    floors are what every environment without exact goldens (another CPU, as CI may have) is judged
+    by. To raise a floor after a real improvement, edit floors.json."""
     entry = floor_entry(verdict.mean)
     if verdict.golden is None or verdict.floor is None:
         return Update(verdict, "NEW", verdict.record, entry)
@@ -367,8 +372,7 @@ def plan_update(verdict: Verdict, lower_floor: bool) -> Update:
             return Update(verdict, "FLOOR LOWERED", verdict.record, entry)
         return Update(verdict, "BELOW FLOOR (not updated)", None, None, refused=True)
     if verdict.changes:
-        kept = verdict.floor if verdict.environment_note is not None else None
-        return Update(verdict, "CHANGED (updated)", verdict.record, floor_entry(verdict.mean, at_most=kept))
+        return Update(verdict, "CHANGED (updated)", verdict.record, floor_entry(verdict.mean, at_most=verdict.floor))
     # Same results; a golden from another environment is re-recorded so its notes stay true.
     return Update(verdict, "ok", verdict.record if verdict.record != verdict.golden else None, None)
 

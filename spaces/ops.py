@@ -30,6 +30,27 @@ def scaled_batch_norm(x: torch.Tensor, scale: torch.Tensor | None) -> torch.Tens
     return F.batch_norm(x, None, None, weight=scale.expand(x.shape[1]).contiguous(), training=True, eps=1e-5)
 
 
+def avg_pool_3x3(x: torch.Tensor, stride: int = 1) -> torch.Tensor:
+    """F.avg_pool2d(x, 3, stride, padding=1, count_include_pad=False), computed as a depthwise
+    convolution with a ones filter times the reciprocal of each output's window size.
+
+    Same values up to rounding (tests/test_search_ops.py); forward + backward measured 1.3-2x faster
+    in fp32 and 2-2.6x in bf16 than avg_pool2d on channels_last CPU tensors (2-core Xeon, torch 2.13,
+    shapes of the C=16 supernets), where the pooling backward was 11% of a bf16 NB201 step.
+    """
+    channels, height, width = x.shape[1], x.shape[2], x.shape[3]
+    summed = F.conv2d(x, x.new_ones((channels, 1, 3, 3)), stride=stride, padding=1, groups=channels)
+    window = _window_sizes(height, stride, x.device).unsqueeze(1) * _window_sizes(width, stride, x.device)
+    # in the convolution's dtype (bf16 under autocast), so the pooled map keeps it
+    return summed * window.to(summed.dtype).reciprocal()
+
+
+def _window_sizes(size: int, stride: int, device: torch.device) -> torch.Tensor:
+    """How many of the 3 positions around each strided output position lie inside [0, size)."""
+    centre = torch.arange(0, size, stride, device=device)
+    return (centre + 1).clamp(max=size - 1) - (centre - 1).clamp(min=0) + 1
+
+
 class RunningSum:
     """A sum of weighted terms, accumulated in place once it owns its buffer (fewer full-size
     allocations). In place is safe for autograd here: no backward needs the sum's earlier value."""

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from spaces.darts import primitives as P
-from spaces.darts.space import DARTS_EDGES, FIXED_EDGES, DartsFamilySpace
+from spaces.darts.space import DARTS_EDGES, FIXED_EDGES
 from spaces.errors import MalformedArchitecture
 from spaces.registry import get_space
 from tests.fixtures.darts_genotypes import DARTS_V1, DARTS_V2

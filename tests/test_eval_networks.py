@@ -66,14 +66,13 @@ def darts_params(genes, channels, layers, classes):
     total = 3 * (3 * channels) * 9 + bn(3 * channels)
     c_pp = c_p = 3 * channels
     c = channels
-    reduction_prev = False
     for i in range(layers):
         reduction = i in (layers // 3, 2 * layers // 3)
         c = 2 * c if reduction else c
         total += (c_pp * c + bn(c)) + (c_p * c + bn(c))  # FactorizedReduce has as many as a 1x1 ReLU-conv-BN
         gene = genes["reduce" if reduction else "normal"]
         total += sum(op_params(op, c, 2 if reduction and source < 2 else 1) for op, source in gene)
-        c_pp, c_p, reduction_prev = c_p, 4 * c, reduction
+        c_pp, c_p = c_p, 4 * c
     return total + c_p * classes + classes
 
 

@@ -13,7 +13,6 @@ from conftest import require_shared
 from fixtures.nb101_store import CSV_RELATIVE, build_store, csv_rows
 from harness.config import resolve_config
 from methods.registry import list_methods, method_defaults
-from spaces.errors import ConfigError
 from spaces.registry import get_space
 from tests.run_helpers import synthetic_image_set
 

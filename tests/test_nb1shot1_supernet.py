@@ -195,7 +195,7 @@ def test_parameter_count_and_widths_are_the_repositorys(name, blocks):
     def conv_bn(c_in, c_out, k):
         return c_in * c_out * k * k + 2 * c_out
 
-    expected, c_prev = conv_bn(3, 4, 3), 4
+    expected = conv_bn(3, 4, 3)
     c_in = 4
     for width in (4, 4, 8, 8, 16, 16):
         expected += blocks * conv_bn(c_in, width, 1) + conv_bn(c_in, width * blocks, 1)

@@ -6,7 +6,6 @@ import hashlib
 import shutil
 
 import numpy as np
-import pytest
 import torch
 
 from harness.cli import main

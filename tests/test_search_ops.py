@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
+import torch.nn.functional as F
 
 from spaces.channels_last import cat_channels, channel_shuffle
-from spaces.ops import RunningSum, scaled_batch_norm, search_batch_norm
+from spaces.ops import RunningSum, avg_pool_3x3, scaled_batch_norm, search_batch_norm
 
 DTYPE = torch.float64
 CHANNELS_LAST = torch.channels_last
@@ -62,3 +64,28 @@ def test_channel_shuffle_and_cat_keep_channels_last_and_match_the_plain_forms():
     torch.testing.assert_close(joined, x, rtol=0, atol=0)
     grads = torch.autograd.grad(joined, parts, torch.ones_like(joined))
     assert all(grad.is_contiguous(memory_format=CHANNELS_LAST) for grad in grads)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("shape", [(2, 3, 7, 5), (2, 16, 8, 8), (3, 4, 2, 3), (2, 4, 1, 1)])
+def test_avg_pool_as_depthwise_convolution_equals_torch_average_pooling(shape, stride):
+    """Values and input gradient against F.avg_pool2d(count_include_pad=False), odd sizes and 1x1 maps
+    included (the border windows hold 4 or 6 pixels, a 1x1 map's only window 1)."""
+    g = torch.Generator().manual_seed(23)
+    for layout in (torch.contiguous_format, CHANNELS_LAST):
+        x = torch.randn(shape, generator=g, dtype=DTYPE).contiguous(memory_format=layout).requires_grad_()
+        ours, theirs = avg_pool_3x3(x, stride), F.avg_pool2d(x, 3, stride, padding=1, count_include_pad=False)
+        torch.testing.assert_close(ours, theirs)
+        upstream = torch.randn(theirs.shape, generator=g, dtype=DTYPE)
+        torch.testing.assert_close(torch.autograd.grad(ours, x, upstream)[0], torch.autograd.grad(theirs, x, upstream)[0])
+    assert ours.is_contiguous(memory_format=CHANNELS_LAST)
+
+
+def test_avg_pool_keeps_bf16_under_autocast():
+    """The window sizes follow the convolution's dtype, so a bf16 map is not promoted to fp32."""
+    x = torch.randn(2, 8, 6, 6, generator=torch.Generator().manual_seed(29))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        pooled = avg_pool_3x3(x)
+    assert pooled.dtype == torch.bfloat16
+    torch.testing.assert_close(pooled.float(), F.avg_pool2d(x, 3, 1, padding=1, count_include_pad=False),
+                               rtol=2e-2, atol=2e-2)

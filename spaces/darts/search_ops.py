@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from spaces.channels_last import cat_channels
 from spaces.darts.channels_last import diagonal_grids
 from spaces.darts.primitives import DARTS_OPS
-from spaces.ops import scaled_batch_norm, search_batch_norm
+from spaces.ops import avg_pool_3x3, scaled_batch_norm, search_batch_norm
 
 # RobustDARTS src/operations.py OPS['noise'] (its space S4 pairs it with sep_conv_3x3)
 NOISE = "noise"
@@ -55,7 +55,7 @@ def pool(x: torch.Tensor, name: str, stride: int) -> torch.Tensor:
     """A pooling op with the BN that follows it in the search cell."""
     if name == "max_pool_3x3":
         return search_batch_norm(F.max_pool2d(x, 3, stride=stride, padding=1))
-    return search_batch_norm(F.avg_pool2d(x, 3, stride=stride, padding=1, count_include_pad=False))
+    return search_batch_norm(avg_pool_3x3(x, stride))
 
 
 def factorized_reduce(relu_x: torch.Tensor, conv_a: torch.Tensor, conv_b: torch.Tensor,

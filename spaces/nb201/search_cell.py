@@ -13,7 +13,7 @@ so the kernel works per source node instead of per edge:
     one convolution per source node with the edges' filters concatenated measured
     10% slower a step (the channel slices of its output made every later op strided);
   * average pooling and identity are parameter-free, so they are computed once
-    and shared by every outgoing edge;
+    and shared by every outgoing edge (the pooling as a depthwise convolution, ops.avg_pool_3x3);
   * a node's terms are accumulated in place (ops.RunningSum), with no per-edge sum;
   * an op whose weight is exactly 0 is not computed at all, and `none` never is
     (its output is 0 whatever its weight, and so is its gradient);
@@ -42,7 +42,7 @@ from torch import nn
 
 from spaces.channels_last import CHANNELS_LAST, cat_channels, channel_shuffle
 from spaces.nb201.encoding import EDGES, NUM_NODES, OPS
-from spaces.ops import RunningSum, scaled_batch_norm, search_batch_norm
+from spaces.ops import RunningSum, avg_pool_3x3, scaled_batch_norm, search_batch_norm
 
 SKIP, CONV1, CONV3, POOL = (OPS.index(n) for n in ("skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"))
 
@@ -119,7 +119,7 @@ class NB201SearchCell(nn.Module):
             if active[e][SKIP]:
                 sums[j].mixed.add(h, coef(e, SKIP), private=False)
         if any(active[e][POOL] for e, _ in edges):
-            pooled = F.avg_pool2d(h, 3, stride=1, padding=1, count_include_pad=False)
+            pooled = avg_pool_3x3(h)
             for e, j in edges:
                 if active[e][POOL]:
                     sums[j].mixed.add(pooled, coef(e, POOL), private=False)

@@ -4,10 +4,13 @@ Run with `python -m pytest tests/benchmarks --benchmark-enable`; in the normal
 test run each benchmark executes once, as a smoke test. HARNESS_TEST_DEVICE=cuda runs it on a GPU
 (scripts/gpu-check).
 
-Measured 2026-12-02, paper size, quiet 2-core AMD EPYC (Zen 3, AVX2, no AVX-512 or AMX), torch 2.13,
-2 threads, median of 3, each pair in one run: harness fp32 3.04 s, compiled (compile=true, after its
-warm-up round) 1.83 s, per-edge reference 4.85 s (1.6x and 2.65x); harness bf16 26.3 s against a
-4.54 s reference (this CPU has no bf16 arithmetic).
+Measured 2026-12-03, paper size, 2-core Intel Xeon VM (AVX-512, AMX-bf16), torch 2.13, 2 threads,
+median of 3, each harness time divided by the reference's of the same run: on a quiet machine harness
+fp32 1.39 s, bf16 1.01 s, reference 3.83 s (2.8x, 3.8x); over six runs of a busier afternoon 2.2-2.8x
+(median 2.5x) fp32 and 3.3-4.1x (median 3.7x) bf16; compiled (after its warm-up round), in one run
+with reference 6.02 s: fp32 1.51 s (eager 1.70 s), bf16 0.93 s (eager 1.31 s), 4.0x against the fastest
+reference of the day (3.70 s).
+On a Zen 3 AMD EPYC (AVX2, no bf16 arithmetic, 2026-12-02, contiguous kernel) bf16 was 8x slower than fp32.
 """
 
 from __future__ import annotations
