@@ -40,7 +40,8 @@ from torch import nn
 from spaces.nb1shot1.cell_graph import CellGraph
 from spaces.nb1shot1.spaces import PRIMITIVES, OneShotSpace
 from spaces.nb101.cell import CONV1X1, CONV3X3, MAXPOOL3X3
-from spaces.ops import channel_shuffle, search_batch_norm
+from spaces.channels_last import cat_channels, channel_shuffle
+from spaces.ops import search_batch_norm
 
 POOL, CONV3, CONV1 = (PRIMITIVES.index(op) for op in (MAXPOOL3X3, CONV3X3, CONV1X1))
 BN_MOMENTUM = 0.997  # nasbench-1shot1 optimizers/darts/operations.py BN_MOMENTUM (as PyTorch momentum, see above)
@@ -83,7 +84,8 @@ class ChoiceBlock(nn.Module):
             mixed = torch.zeros_like(mixed_in)
         if self.partial_channels == 1:
             return mixed
-        return channel_shuffle(torch.cat([mixed, x[:, self.mixed_channels:]], dim=1), self.partial_channels)
+        # cat_channels and this shuffle keep the network's channels_last layout, gradients included
+        return channel_shuffle(cat_channels([mixed, x[:, self.mixed_channels:]]), self.partial_channels)
 
     @staticmethod
     def _pool(x: torch.Tensor) -> torch.Tensor:

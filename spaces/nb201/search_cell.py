@@ -128,9 +128,6 @@ class NB201SearchCell(nn.Module):
             return
         relu_h = F.relu(h)
         for op, filters, padding in ((CONV1, self.conv1x1, 0), (CONV3, self.conv3x3, 1)):
-            chosen = conv_edges[op]
-            if not chosen:
-                continue
-            for e, j in chosen:
+            for e, j in conv_edges[op]:
                 out = scaled_batch_norm(F.conv2d(relu_h, filters[e], padding=padding), coef(e, op))
                 sums[j].mixed.add(out, None, private=True)
